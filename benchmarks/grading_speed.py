@@ -1,0 +1,48 @@
+"""How long grading every reference solution takes, next to pytest's bare start-up cost.
+
+Prints the ratio of `pytest exercises/ --solutions` to a pytest run of one trivial test that
+imports openai and respx, each the median of several runs on this machine. The target is 1.5
+or less.
+
+    python benchmarks/grading_speed.py [--runs N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+TRIVIAL_TEST = "import openai\nimport respx\n\n\ndef test_nothing():\n    assert openai and respx\n"
+
+
+def median_seconds(command: list[str], runs: int, cwd: Path) -> float:
+    timings = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run(command, cwd=cwd, check=False, capture_output=True)
+        timings.append(time.perf_counter() - start)
+    return statistics.median(timings)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5)
+    runs = parser.parse_args().runs
+    pytest = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"]
+    with tempfile.TemporaryDirectory() as folder:
+        Path(folder, "test_trivial.py").write_text(TRIVIAL_TEST)
+        baseline = median_seconds([*pytest, "test_trivial.py"], runs, Path(folder))
+    grading = median_seconds([*pytest, "exercises/", "--solutions"], runs, ROOT)
+    print(f"trivial pytest run:      {baseline:.2f} s")
+    print(f"grading all solutions:   {grading:.2f} s")
+    print(f"ratio:                   {grading / baseline:.2f} (target: 1.5 or less)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,110 @@
+"""Checks for exercise 01. You don't need to read them: each failure says what to change."""
+
+from workshop.harness.checks import (
+    ROLES_LESSON,
+    check_model,
+    check_roles,
+    expect_reply_text,
+    message_list,
+)
+
+QUESTION = "What should I pack for three days in Lisbon in November?"
+ONE_REQUEST = "one question is one request: model plus messages"
+
+
+def test_system_prompt_describes_the_assistant(learner):
+    prompt = learner.attribute("SYSTEM_PROMPT", kind="variable")
+    if not isinstance(prompt, str) or not prompt.strip():
+        learner.fail(
+            f"SYSTEM_PROMPT is {prompt!r}, but the tests expected a sentence or two that tells "
+            "the model who it is, such as 'You are a friendly travel assistant...'.",
+            idea="the system message sets the assistant's persona and rules",
+            lesson=ROLES_LESSON,
+        )
+
+
+def test_build_messages_puts_the_system_message_first(learner):
+    messages = message_list(
+        learner, learner.call("build_messages", QUESTION), what="build_messages()"
+    )
+    check_roles(learner, messages)
+    roles = [message["role"] for message in messages]
+    if "system" not in roles:
+        learner.fail(
+            f"build_messages() returned messages with the roles {roles}, but there is no system "
+            "message, so the model never hears SYSTEM_PROMPT.",
+            idea="the system message sets the assistant's persona and rules",
+            lesson=ROLES_LESSON,
+        )
+    if roles != ["system", "user"]:
+        learner.fail(
+            f"build_messages() returned messages with the roles {roles}, but the tests expected "
+            "['system', 'user']: the system message comes first, then the traveller's question.",
+            idea="order matters: instructions first, then the conversation",
+            lesson=ROLES_LESSON,
+        )
+
+
+def test_build_messages_keeps_the_prompt_and_question_unchanged(learner):
+    messages = message_list(
+        learner, learner.call("build_messages", QUESTION), what="build_messages()"
+    )
+    prompt = learner.attribute("SYSTEM_PROMPT", kind="variable")
+    system = [m["content"] for m in messages if m.get("role") == "system"]
+    user = [m["content"] for m in messages if m.get("role") == "user"]
+    if system and system[0] != prompt:
+        learner.fail(
+            f"The system message says {system[0]!r}, but SYSTEM_PROMPT is {prompt!r}. "
+            "Use SYSTEM_PROMPT itself as the system message's content.",
+            idea="the system message sets the assistant's persona and rules",
+            lesson=ROLES_LESSON,
+        )
+    if user != [QUESTION]:
+        learner.fail(
+            f"The user messages say {user!r}, but the question was {QUESTION!r}. Send the "
+            "traveller's words as one user message, as they are: no prefixes, no changes.",
+            idea="the user message carries the user's own words",
+            lesson=ROLES_LESSON,
+        )
+
+
+def test_ask_sends_one_request_with_model_and_messages(learner):
+    expected = learner.call("build_messages", QUESTION)
+    outcome = learner.run("ask", QUESTION)
+    request = learner.one_chat_request(outcome, idea=ONE_REQUEST)
+    sent = message_list(learner, request.json().get("messages"), what="the request")
+    check_roles(learner, sent, request)
+    check_model(learner, request)
+    if sent != [dict(message) for message in expected]:
+        learner.fail(
+            "ask() sent messages that differ from build_messages(question). Build the messages "
+            "in one place and send exactly those: messages=build_messages(question).",
+            idea="one function builds the messages, another sends them",
+            request=request,
+        )
+
+
+def test_ask_uses_build_messages(learner):
+    module = learner.module
+    real_build_messages = learner.attribute("build_messages")
+    calls = []
+
+    def watched_build_messages(question):
+        calls.append(question)
+        return real_build_messages(question)
+
+    module.build_messages = watched_build_messages
+    outcome = learner.run("ask", QUESTION)
+    learner.one_chat_request(outcome, idea=ONE_REQUEST)
+    if not calls:
+        learner.fail(
+            "ask() sent a request without calling build_messages(), so the two can drift apart. "
+            "Inside ask(), pass messages=build_messages(question).",
+            idea="one function builds the messages, another sends them",
+        )
+
+
+def test_ask_returns_the_reply_text(learner):
+    outcome = learner.run("ask", QUESTION)
+    request = learner.one_chat_request(outcome, idea=ONE_REQUEST)
+    expect_reply_text(learner, outcome, request, function="ask")

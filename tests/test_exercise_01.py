@@ -1,0 +1,144 @@
+"""Exercise 01's grader: accepts every correct way to write it and names each common mistake."""
+
+import pytest
+
+from tests.conftest import solution_source, stub_source
+
+SOLUTION = solution_source("01")
+
+
+def changed(old: str, new: str, source: str = SOLUTION) -> str:
+    assert old in source, f"the reference solution no longer contains {old!r}"
+    return source.replace(old, new)
+
+
+def test_reference_solution_passes_every_check(grade):
+    assert grade("01", SOLUTION).passed()
+
+
+def test_untouched_stub_reads_not_started(grade):
+    grading = grade("01", stub_source("01"))
+    assert set(grading.outcomes.values()) == {"skipped"}
+    assert "not started  01" in grading.output
+
+
+CORRECT_VARIANTS = {
+    "module-level client": changed(
+        "def ask(question: str) -> str:\n    with OpenAI() as client:\n        response",
+        "client = OpenAI()\n\n\ndef ask(question: str) -> str:\n    if True:\n        response",
+    ),
+    "typed message params": changed(
+        'return [\n        {"role": "system", "content": SYSTEM_PROMPT},\n'
+        '        {"role": "user", "content": question},\n    ]',
+        "from openai.types.chat import (\n"
+        "        ChatCompletionSystemMessageParam, ChatCompletionUserMessageParam)\n"
+        "    return [ChatCompletionSystemMessageParam(role='system', content=SYSTEM_PROMPT),\n"
+        "            ChatCompletionUserMessageParam(role='user', content=question)]",
+    ),
+    "extra parameters": changed(
+        "messages=build_messages(question))",
+        "messages=build_messages(question), temperature=0.2,\n"
+        "            max_completion_tokens=200)",
+    ),
+    "with_raw_response": changed(
+        "response = client.chat.completions.create(model=MODEL, messages=build_messages(question))",
+        "raw = client.chat.completions.with_raw_response.create(\n"
+        "            model=MODEL, messages=build_messages(question))\n        response = raw.parse()",
+    ),
+    "model_dump": changed(
+        "return response.choices[0].message.content",
+        'return response.model_dump()["choices"][0]["message"]["content"]',
+    ),
+}
+
+
+@pytest.mark.parametrize("variant", CORRECT_VARIANTS)
+def test_correct_variants_pass(grade, variant):
+    grading = grade("01", CORRECT_VARIANTS[variant])
+    assert grading.passed(), grading.failures
+
+
+MISTAKES = {
+    "no system message": (
+        changed('        {"role": "system", "content": SYSTEM_PROMPT},\n', ""),
+        "there is no system message",
+    ),
+    "system not first": (
+        changed(
+            '        {"role": "system", "content": SYSTEM_PROMPT},\n'
+            '        {"role": "user", "content": question},\n',
+            '        {"role": "user", "content": question},\n'
+            '        {"role": "system", "content": SYSTEM_PROMPT},\n',
+        ),
+        "the system message comes first",
+    ),
+    "a role that does not exist": (
+        changed('{"role": "user", "content": question}', '{"role": "human", "content": question}'),
+        "which the API does not know",
+    ),
+    "question altered": (
+        changed('"content": question}', '"content": "Question: " + question}'),
+        "no prefixes, no changes",
+    ),
+    "response object returned": (
+        changed("return response.choices[0].message.content", "return response"),
+        "returned a ChatCompletion object",
+    ),
+    "message object returned": (
+        changed("return response.choices[0].message.content", "return response.choices[0].message"),
+        "returned a ChatCompletionMessage object",
+    ),
+    "printing instead of returning": (
+        changed(
+            "return response.choices[0].message.content",
+            "print(response.choices[0].message.content)",
+        ),
+        "printed the reply and returned None",
+    ),
+    "hard-coded answer": (
+        changed(
+            "    with OpenAI() as client:\n        response = client.chat.completions.create("
+            "model=MODEL, messages=build_messages(question))\n"
+            "    return response.choices[0].message.content",
+            "    build_messages(question)\n    return 'Pack an umbrella.'",
+        ),
+        "No request reached the API",
+    ),
+    "more than one request": (
+        changed(
+            "    return response.choices[0].message.content",
+            "        client.chat.completions.create(model=MODEL, "
+            "messages=build_messages(question))\n"
+            "    return response.choices[0].message.content",
+        ),
+        "sent 2 requests, but this needs exactly one",
+    ),
+    "another model": (
+        changed("model=MODEL,", 'model="gpt-4o",'),
+        "asked for the model 'gpt-4o'",
+    ),
+    "empty system prompt": (
+        changed(
+            'SYSTEM_PROMPT = (\n    "You are a friendly, practical travel assistant. Answer in at most '
+            'three sentences, "\n    "with concrete suggestions a traveller can act on."\n)',
+            'SYSTEM_PROMPT = ""',
+        ),
+        "SYSTEM_PROMPT is ''",
+    ),
+    "ask not using build_messages": (
+        changed(
+            "messages=build_messages(question))",
+            'messages=[{"role": "system", "content": SYSTEM_PROMPT},\n'
+            '                      {"role": "user", "content": question}])',
+        ),
+        "without calling build_messages()",
+    ),
+}
+
+
+@pytest.mark.parametrize("mistake", MISTAKES)
+def test_each_mistake_is_named(grade, mistake):
+    source, phrase = MISTAKES[mistake]
+    grading = grade("01", source)
+    assert not grading.passed()
+    assert phrase in grading.failures, grading.failures

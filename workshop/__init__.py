@@ -1,0 +1,1 @@
+"""The course's own package: exercise list, simulated model, grading harness and `workshop` command."""

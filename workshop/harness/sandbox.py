@@ -1,0 +1,197 @@
+"""Run a learner's code so that whatever it does ends as one readable outcome, never a crash.
+
+Exceptions, `sys.exit()`, `input()` and code that never returns all become a `LearnerCodeError`
+whose message is one line a beginner can act on. Output printed by the code is kept, so a grader
+can tell "printed the answer" from "returned it".
+"""
+
+from __future__ import annotations
+
+import builtins
+import contextlib
+import importlib.util
+import io
+import signal
+import sys
+import threading
+import traceback
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType, TracebackType
+from typing import Any
+
+
+class LearnerCodeError(Exception):
+    """The learner's code failed in a way that stops a check; the message says how, in a line."""
+
+
+class LearnerCodeHung(LearnerCodeError):
+    """The learner's code ran past its time limit and was stopped."""
+
+
+class _Interruption(BaseException):
+    """Raised inside learner code to stop it; a BaseException so `except Exception` can't swallow it."""
+
+
+class _InputCalled(_Interruption):
+    pass
+
+
+class _TimedOut(_Interruption):
+    pass
+
+
+@dataclass
+class Outcome:
+    """What one call into the learner's code did."""
+
+    call: str
+    value: Any = None
+    error: LearnerCodeError | None = None
+    printed: str = ""
+
+    def result(self) -> Any:
+        """The returned value, or the learner's failure raised as a one-line error."""
+        if self.error is not None:
+            raise self.error
+        return self.value
+
+
+def describe_call(name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> str:
+    shown = [_short_repr(arg) for arg in args]
+    shown += [f"{key}={_short_repr(value)}" for key, value in kwargs.items()]
+    return f"{name}({', '.join(shown)})"
+
+
+def _short_repr(value: Any, limit: int = 80) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def run_guarded(
+    call: str, func: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any],
+    *, learner_file: Path, timeout: float,
+) -> Outcome:
+    """Call `func` with a time limit, no keyboard input, and its printed output captured."""
+    outcome = Outcome(call)
+    printed = io.StringIO()
+    try:
+        with _no_input(), contextlib.redirect_stdout(printed):
+            outcome.value = _call_with_time_limit(lambda: func(*args, **kwargs), timeout)
+    except KeyboardInterrupt:
+        raise
+    except BaseException as error:  # noqa: BLE001 - everything the learner's code can do
+        outcome.error = explain(error, call, learner_file, timeout)
+        outcome.error.__cause__ = error  # what `--tb=long` shows in full
+    outcome.printed = printed.getvalue()
+    return outcome
+
+
+def load_module(path: Path, module_name: str, *, timeout: float) -> ModuleType:
+    """Import a learner's file afresh, so every check sees the code as it is on disk now."""
+    spec = importlib.util.spec_from_file_location(module_name, path)
+    if spec is None or spec.loader is None:
+        raise LearnerCodeError(f"{path.name} could not be loaded as a Python module.")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[module_name] = module
+    loader = spec.loader
+    outcome = run_guarded(
+        f"import {path.stem}", lambda: loader.exec_module(module), (), {},
+        learner_file=path, timeout=timeout,
+    )
+    if outcome.error is not None:
+        sys.modules.pop(module_name, None)
+        raise outcome.error
+    return module
+
+
+def explain(error: BaseException, call: str, learner_file: Path, timeout: float) -> LearnerCodeError:
+    """Turn anything the learner's code raised into one line that says what to fix."""
+    where = _learner_location(error.__traceback__, learner_file)
+    if isinstance(error, SyntaxError) and Path(error.filename or "").name == learner_file.name:
+        return LearnerCodeError(
+            f"{learner_file.name} has a syntax error on line {error.lineno}: {error.msg}. "
+            "Fix that line, save, and grade again."
+        )
+    if isinstance(error, _TimedOut):
+        return LearnerCodeHung(
+            f"{call} was still running after {timeout:g} seconds{where}, so it was stopped. "
+            "Look for a loop that never ends or a call that waits forever."
+        )
+    if isinstance(error, _InputCalled):
+        return LearnerCodeError(
+            f"{call} called input(){where}, but graded code cannot wait for typing. "
+            "Take the text as a parameter instead, and keep input() inside main()."
+        )
+    if isinstance(error, SystemExit):
+        return LearnerCodeError(
+            f"{call} called exit() or sys.exit(){where}. Return a value instead of exiting, "
+            'and keep script-only code under `if __name__ == "__main__":`.'
+        )
+    detail = str(error).strip().splitlines()
+    if isinstance(error, NotImplementedError):
+        todo = f" ({detail[0]})" if detail else ""
+        return LearnerCodeError(
+            f"{call} is not written yet: it still raises NotImplementedError{todo}. "
+            "Replace that line with your code."
+        )
+    message = f"{type(error).__name__}: {detail[0]}" if detail else type(error).__name__
+    return LearnerCodeError(f"{call} raised {message}{where}.")
+
+
+def _learner_location(trace: TracebackType | None, learner_file: Path) -> str:
+    frames = [
+        frame for frame in traceback.extract_tb(trace)
+        if Path(frame.filename).name == learner_file.name
+    ]
+    if not frames:
+        return ""
+    frame = frames[-1]
+    return f" (at {learner_file.name} line {frame.lineno}, in {frame.name})"
+
+
+@contextlib.contextmanager
+def _no_input() -> Iterator[None]:
+    def refuse(*_: Any) -> str:
+        raise _InputCalled
+
+    original = builtins.input
+    builtins.input = refuse
+    try:
+        yield
+    finally:
+        builtins.input = original
+
+
+def _call_with_time_limit(func: Callable[[], Any], seconds: float) -> Any:
+    """Interrupt code that runs too long: by a timer signal where there is one, else a thread."""
+    if hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread():
+
+        def interrupt(*_: Any) -> None:
+            raise _TimedOut
+
+        previous = signal.signal(signal.SIGALRM, interrupt)
+        signal.setitimer(signal.ITIMER_REAL, seconds)
+        try:
+            return func()
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, previous)
+    # Windows has no timer signal: run the code in a thread and stop waiting for it in time.
+    result: dict[str, Any] = {}
+
+    def target() -> None:
+        try:
+            result["value"] = func()
+        except BaseException as error:  # noqa: BLE001 - handed back to the caller below
+            result["error"] = error
+
+    worker = threading.Thread(target=target, daemon=True)
+    worker.start()
+    worker.join(seconds)
+    if worker.is_alive():
+        raise _TimedOut
+    if "error" in result:
+        raise result["error"]
+    return result.get("value")

@@ -1,0 +1,454 @@
+"""The simulated model: a stand-in for a chat model that behaves the way the real API does.
+
+Both the graders and the offline practice server answer from `complete()`, so what a learner sees
+while practising is exactly what the graders check against. It validates a request the way the
+API does (raising `SimulatedAPIError` with the API's status code and error body), and its replies
+show the behaviour the lessons teach:
+
+- it knows only what is in the messages it is sent, so a name told in an earlier request is
+  forgotten unless the application sends the history again;
+- at temperature 0 the same messages always get the same reply, and every one of `n` choices is
+  the same; higher temperatures make choices differ (reproducibly for a given `seed`);
+- `max_completion_tokens` / `max_tokens` cut the reply (`finish_reason: "length"`), `stop` ends it
+  early, `response_format` returns JSON, and `usage` holds real o200k token counts.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+import re
+import secrets
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from workshop import tokens
+
+SYSTEM_FINGERPRINT = "fp_simulated"
+VALID_ROLES = ("system", "assistant", "user", "function", "tool", "developer")
+
+
+@dataclass
+class SimulatedAPIError(Exception):
+    """A request the real API would refuse, with the status code and error body it would send."""
+
+    status: int
+    message: str
+    type: str = "invalid_request_error"
+    param: str | None = None
+    code: str | None = None
+
+    def body(self) -> dict[str, Any]:
+        return {
+            "error": {
+                "message": self.message,
+                "type": self.type,
+                "param": self.param,
+                "code": self.code,
+            }
+        }
+
+
+def complete(request: Mapping[str, Any]) -> dict[str, Any]:
+    """Answer one Chat Completions request body with a `chat.completion` object (as a dict)."""
+    validate(request)
+    messages: list[Mapping[str, Any]] = list(request["messages"])
+    choice_count = int(request.get("n") or 1)
+    contents = _choose_replies(messages, request, choice_count)
+    choices = [
+        _finish(content, request, index) for index, content in enumerate(contents)
+    ]
+    completion_tokens = sum(tokens.count_tokens(choice["message"]["content"]) for choice in choices)
+    prompt_tokens = tokens.count_message_tokens(messages)
+    return {
+        "id": f"chatcmpl-sim{secrets.token_hex(12)}",
+        "object": "chat.completion",
+        "created": int(time.time()),
+        "model": simulated_model_name(str(request["model"])),
+        "choices": choices,
+        "usage": {
+            "prompt_tokens": prompt_tokens,
+            "completion_tokens": completion_tokens,
+            "total_tokens": prompt_tokens + completion_tokens,
+            "prompt_tokens_details": {"cached_tokens": 0, "audio_tokens": 0},
+            "completion_tokens_details": {
+                "reasoning_tokens": 0,
+                "audio_tokens": 0,
+                "accepted_prediction_tokens": 0,
+                "rejected_prediction_tokens": 0,
+            },
+        },
+        "system_fingerprint": SYSTEM_FINGERPRINT,
+        "service_tier": "default",
+    }
+
+
+def simulated_model_name(requested: str) -> str:
+    """The `model` a reply reports: the requested name, marked so nobody mistakes it for real."""
+    return requested if requested.endswith("-simulated") else f"{requested}-simulated"
+
+
+# --- validation -------------------------------------------------------------------------------
+
+
+def validate(request: Any) -> None:
+    """Refuse what the API refuses, with the API's wording and error codes."""
+    if not isinstance(request, Mapping):
+        raise SimulatedAPIError(400, "The request body must be a JSON object.", code="invalid_type")
+    if not request.get("model"):
+        raise SimulatedAPIError(
+            400, "You must provide a model parameter.", param="model",
+            code="missing_required_parameter",
+        )
+    if not isinstance(request["model"], str):
+        raise _invalid_type("model", "a string", request["model"])
+    if "messages" not in request:
+        raise SimulatedAPIError(
+            400, "Missing required parameter: 'messages'.", param="messages",
+            code="missing_required_parameter",
+        )
+    messages = request["messages"]
+    if not isinstance(messages, list):
+        raise _invalid_type("messages", "an array", messages)
+    if not messages:
+        raise SimulatedAPIError(
+            400,
+            "Invalid 'messages': empty array. Expected an array with minimum length 1, "
+            "but got an empty array instead.",
+            param="messages", code="empty_array",
+        )
+    for index, message in enumerate(messages):
+        _validate_message(index, message)
+    _validate_number(request, "temperature", 0, 2, decimal=True)
+    _validate_number(request, "top_p", 0, 1, decimal=True)
+    _validate_number(request, "presence_penalty", -2, 2, decimal=True)
+    _validate_number(request, "frequency_penalty", -2, 2, decimal=True)
+    _validate_number(request, "n", 1, 128, decimal=False)
+    _validate_number(request, "max_completion_tokens", 1, None, decimal=False)
+    _validate_number(request, "max_tokens", 1, None, decimal=False)
+    _validate_stop(request.get("stop"))
+    _validate_response_format(request.get("response_format"))
+
+
+def _validate_message(index: int, message: Any) -> None:
+    where = f"messages[{index}]"
+    if not isinstance(message, Mapping):
+        raise _invalid_type(where, "an object", message)
+    role = message.get("role")
+    if role is None:
+        raise SimulatedAPIError(
+            400, f"Missing required parameter: '{where}.role'.", param=f"{where}.role",
+            code="missing_required_parameter",
+        )
+    if role not in VALID_ROLES:
+        supported = ", ".join(f"'{name}'" for name in VALID_ROLES[:-1])
+        raise SimulatedAPIError(
+            400,
+            f"Invalid value: '{role}'. Supported values are: {supported}, and '{VALID_ROLES[-1]}'.",
+            param=f"{where}.role", code="invalid_value",
+        )
+    content = message.get("content")
+    if content is None and role != "assistant":
+        raise SimulatedAPIError(
+            400, f"Missing required parameter: '{where}.content'.", param=f"{where}.content",
+            code="missing_required_parameter",
+        )
+    if content is not None and not isinstance(content, (str, list)):
+        raise _invalid_type(f"{where}.content", "one of a string or array", content)
+    if role == "tool" and not message.get("tool_call_id"):
+        raise SimulatedAPIError(
+            400, f"Missing required parameter: '{where}.tool_call_id'.",
+            param=f"{where}.tool_call_id", code="missing_required_parameter",
+        )
+
+
+def _validate_number(
+    request: Mapping[str, Any], name: str, low: float, high: float | None, *, decimal: bool
+) -> None:
+    value = request.get(name)
+    if value is None:
+        return
+    kind = "decimal" if decimal else "integer"
+    accepted = (int, float) if decimal else (int,)
+    if isinstance(value, bool) or not isinstance(value, accepted):
+        raise _invalid_type(name, f"a{'' if decimal else 'n'} {kind}", value)
+    if value < low:
+        raise SimulatedAPIError(
+            400,
+            f"Invalid '{name}': {kind} below minimum value. "
+            f"Expected a value >= {low}, but got {value} instead.",
+            param=name, code=f"{kind}_below_min_value",
+        )
+    if high is not None and value > high:
+        raise SimulatedAPIError(
+            400,
+            f"Invalid '{name}': {kind} above maximum value. "
+            f"Expected a value <= {high}, but got {value} instead.",
+            param=name, code=f"{kind}_above_max_value",
+        )
+
+
+def _validate_stop(stop: Any) -> None:
+    if stop is None or isinstance(stop, str):
+        return
+    if not isinstance(stop, list) or not all(isinstance(item, str) for item in stop):
+        raise _invalid_type("stop", "a string or an array of strings", stop)
+    if len(stop) > 4:
+        raise SimulatedAPIError(
+            400,
+            f"Invalid 'stop': array too long. Expected an array with maximum length 4, "
+            f"but got an array with length {len(stop)} instead.",
+            param="stop", code="array_above_max_length",
+        )
+
+
+def _validate_response_format(response_format: Any) -> None:
+    if response_format is None:
+        return
+    if not isinstance(response_format, Mapping):
+        raise _invalid_type("response_format", "an object", response_format)
+    kind = response_format.get("type")
+    if kind not in ("text", "json_object", "json_schema"):
+        raise SimulatedAPIError(
+            400,
+            f"Invalid value: '{kind}'. Supported values are: 'text', 'json_object', "
+            "and 'json_schema'.",
+            param="response_format.type", code="invalid_value",
+        )
+    if kind == "json_schema":
+        spec = response_format.get("json_schema")
+        if not isinstance(spec, Mapping) or not spec.get("name"):
+            raise SimulatedAPIError(
+                400, "Missing required parameter: 'response_format.json_schema.name'.",
+                param="response_format.json_schema.name", code="missing_required_parameter",
+            )
+
+
+def _invalid_type(param: str, expected: str, value: Any) -> SimulatedAPIError:
+    got = {
+        bool: "a boolean", int: "an integer", float: "a decimal", str: "a string",
+        list: "an array", dict: "an object", type(None): "null",
+    }.get(type(value), "an object")
+    return SimulatedAPIError(
+        400, f"Invalid type for '{param}': expected {expected}, but got {got} instead.",
+        param=param, code="invalid_type",
+    )
+
+
+# --- choosing what to say ---------------------------------------------------------------------
+
+
+def _choose_replies(
+    messages: Sequence[Mapping[str, Any]], request: Mapping[str, Any], count: int
+) -> list[str]:
+    """One reply per choice: the most likely one at temperature 0, varied ones above it."""
+    variants = _reply_variants(messages)
+    fingerprint = _fingerprint(messages)
+    most_likely = variants[fingerprint % len(variants)]
+    temperature = float(request.get("temperature", 1.0))
+    top_p = float(request.get("top_p", 1.0))
+    if temperature == 0 or top_p == 0:
+        return [most_likely] * count
+    seed = request.get("seed")
+    rng = random.Random(f"{seed}:{fingerprint}") if seed is not None else random.Random()
+    chance_to_vary = min(1.0, temperature) * top_p
+    unused = [variant for variant in variants if variant != most_likely]
+    rng.shuffle(unused)
+    replies: list[str] = []
+    for _ in range(count):
+        reply = unused.pop() if unused and rng.random() < chance_to_vary else most_likely
+        if temperature > 1.2:
+            reply = f"{reply} {rng.choice(_WANDERING_THOUGHTS)}"
+        replies.append(reply)
+    return replies
+
+
+def _fingerprint(messages: Sequence[Mapping[str, Any]]) -> int:
+    text = json.dumps(
+        [[m.get("role"), tokens.message_text(m)] for m in messages], ensure_ascii=False
+    )
+    return int.from_bytes(hashlib.sha256(text.encode()).digest()[:8], "big")
+
+
+_NAME_STATEMENT = re.compile(
+    r"\b(?:my name is|my name's|call me|i am|i'm)\s+([A-Z][\w'-]*)", re.IGNORECASE
+)
+_NAME_QUESTION = re.compile(
+    r"\b(what(?:'s| is) my name|who am i|do you (?:know|remember) my name|my name\?)",
+    re.IGNORECASE,
+)
+_NOT_NAMES = {"a", "an", "the", "not", "so", "very", "just", "here", "going", "looking", "trying"}
+
+
+def _reply_variants(messages: Sequence[Mapping[str, Any]]) -> list[str]:
+    """Every reply the model might give to these messages; choices pick among them."""
+    user_texts = [tokens.message_text(m) for m in messages if m.get("role") == "user"]
+    latest = user_texts[-1] if user_texts else ""
+    name = _remembered_name(user_texts)
+    if _NAME_QUESTION.search(latest):
+        if name:
+            return [template.format(name=name) for template in _NAME_RECALLED]
+        return list(_NAME_UNKNOWN)
+    told_name = _remembered_name([latest])
+    if told_name:
+        return [template.format(name=told_name) for template in _GREETINGS]
+    topic = _topic(latest)
+    return [
+        f"{opener} {advice}"
+        for opener in _OPENERS
+        for advice in _ADVICE[topic]
+    ]
+
+
+def _remembered_name(texts: Sequence[str]) -> str | None:
+    """The last name the user gave, looking only at the texts the model was sent."""
+    found = None
+    for text in texts:
+        for match in _NAME_STATEMENT.finditer(text):
+            candidate = match.group(1)
+            if candidate.lower() not in _NOT_NAMES:
+                found = candidate
+    return found
+
+
+def _topic(question: str) -> str:
+    lowered = question.lower()
+    for topic, words in _TOPIC_WORDS.items():
+        if any(word in lowered for word in words):
+            return topic
+    return "general"
+
+
+_NAME_RECALLED = (
+    "Your name is {name}.",
+    "You told me your name is {name}.",
+    "You're {name}!",
+    "It's {name}, unless you've changed it since you told me.",
+)
+_NAME_UNKNOWN = (
+    "I don't know your name: you haven't told me in this conversation.",
+    "I'm sorry, I don't know your name. Nothing in our conversation mentions it.",
+    "You haven't told me your name yet, so I can't say.",
+)
+_GREETINGS = (
+    "Nice to meet you, {name}! How can I help?",
+    "Hello, {name}! What would you like to talk about?",
+    "Hi {name}, good to meet you. What can I do for you?",
+)
+_OPENERS = (
+    "Good question!",
+    "Happy to help.",
+    "Here's my suggestion:",
+    "Sure.",
+    "Let me help with that.",
+)
+_TOPIC_WORDS = {
+    "packing": ("pack", "bring", "luggage", "suitcase", "wear"),
+    "weather": ("weather", "rain", "temperature", "climate", "season"),
+    "sights": ("see", "visit", "itinerary", "do in", "sights", "museum", "trip"),
+    "food": ("eat", "food", "restaurant", "dish", "drink"),
+}
+_ADVICE = {
+    "packing": (
+        "Pack layers you can combine, comfortable walking shoes and a light rain jacket.",
+        "Bring a compact umbrella, a warm sweater for the evenings and shoes made for cobblestones.",
+        "Keep it light: a few versatile outfits, one warm layer and a waterproof jacket.",
+        "Roll your clothes, leave room for souvenirs, and pack a power adapter.",
+    ),
+    "weather": (
+        "Expect mild days and cool evenings; check the forecast a few days before you leave.",
+        "The weather can change quickly, so plan indoor options for rainy afternoons.",
+        "Mornings are often cool, afternoons pleasant; dress in layers.",
+        "Rain is likely now and then, but long sunny spells are common too.",
+    ),
+    "sights": (
+        "Start with the old town on foot, then take a tram to the viewpoints at sunset.",
+        "Spend one day on museums, one on neighbourhoods and keep one free for a day trip.",
+        "Book popular sights ahead, and wander the side streets between them.",
+        "A free walking tour on the first morning is a great way to find your bearings.",
+    ),
+    "food": (
+        "Try the local bakeries in the morning and a family-run tavern for dinner.",
+        "Ask for the dish of the day: it is usually fresh, local and good value.",
+        "Markets are the best place to taste regional specialities cheaply.",
+        "Eat where the locals queue, and leave room for dessert.",
+    ),
+    "general": (
+        "I'd start by deciding what matters most to you, then plan around it.",
+        "Break it into small steps and take them one at a time.",
+        "There are a few good options; tell me more and I can narrow them down.",
+        "The short answer is: it depends on your goals, but here is a sensible default.",
+    ),
+}
+_WANDERING_THOUGHTS = (
+    "Also, pigeons are excellent navigators.",
+    "Somewhere a kettle is whistling in B flat.",
+    "Maps are just poems about distance.",
+    "Bring a kite, just in case.",
+)
+
+
+# --- shaping a choice -------------------------------------------------------------------------
+
+
+def _finish(content: str, request: Mapping[str, Any], index: int) -> dict[str, Any]:
+    """Apply response_format, stop sequences and the token limit to one choice."""
+    content = _formatted(content, request.get("response_format"))
+    finish_reason = "stop"
+    stop = request.get("stop")
+    for sequence in [stop] if isinstance(stop, str) else stop or []:
+        if sequence and sequence in content:
+            content = content[: content.index(sequence)]
+    limit = request.get("max_completion_tokens") or request.get("max_tokens")
+    if limit is not None:
+        encoded = tokens.encode(content)
+        if len(encoded) > limit:
+            content = tokens.decode(encoded[:limit])
+            finish_reason = "length"
+    return {
+        "index": index,
+        "message": {"role": "assistant", "content": content, "refusal": None, "annotations": []},
+        "logprobs": None,
+        "finish_reason": finish_reason,
+    }
+
+
+def _formatted(reply: str, response_format: Mapping[str, Any] | None) -> str:
+    kind = (response_format or {}).get("type")
+    if kind == "json_object":
+        return json.dumps({"answer": reply})
+    if kind == "json_schema":
+        schema = response_format["json_schema"].get("schema") or {}
+        return json.dumps(_instance_of(schema, reply))
+    return reply
+
+
+def _instance_of(schema: Mapping[str, Any], text: str) -> Any:
+    """A value that matches a JSON schema, filled with the reply's words where text is wanted."""
+    if "enum" in schema:
+        return schema["enum"][0]
+    if "const" in schema:
+        return schema["const"]
+    for key in ("anyOf", "oneOf"):
+        if schema.get(key):
+            return _instance_of(schema[key][0], text)
+    kind = schema.get("type", "object")
+    if isinstance(kind, list):
+        kind = next((k for k in kind if k != "null"), "null")
+    if kind == "object":
+        properties = schema.get("properties") or {}
+        return {name: _instance_of(sub, text) for name, sub in properties.items()}
+    if kind == "array":
+        return [_instance_of(schema.get("items") or {"type": "string"}, text)]
+    if kind == "string":
+        return text
+    if kind == "integer":
+        return max(int(schema.get("minimum", 1)), 1)
+    if kind == "number":
+        return float(schema.get("minimum", 1.0))
+    if kind == "boolean":
+        return True
+    return None
