@@ -65,7 +65,7 @@ def command_for(args: list[str]) -> list[str]:
 
 
 def main() -> int:
-    if sys.version_info < (3, 10):
+    if sys.version_info < (3, 10):  # noqa: UP036 - start.py must run on old Pythons to say so
         version = ".".join(map(str, sys.version_info[:2]))
         print(f"This workshop needs Python 3.10 or newer; this is Python {version}.")
         return 1

@@ -11,7 +11,7 @@ from workshop.simulated_model import SimulatedAPIError, complete
 
 def ask(*contents: str, **options):
     roles = ["user", "assistant"] * len(contents)
-    messages = [{"role": role, "content": text} for role, text in zip(roles, contents)]
+    messages = [{"role": role, "content": text} for role, text in zip(roles, contents, strict=False)]
     return complete({"model": "gpt-4.1-mini", "messages": messages, **options})
 
 

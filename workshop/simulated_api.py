@@ -11,16 +11,27 @@ from __future__ import annotations
 
 import json
 import time
+from collections import deque
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any
 
+import httpcore2
 import httpx
 import pytest_httpx2  # noqa: F401  (registers respx's mocker for the httpcore2 transport openai uses)
 import respx
+from openai import _base_client
 
 from workshop.offline import network_blocked
-from workshop.simulated_model import SimulatedAPIError, complete, simulated_model_name
+from workshop.simulated_model import (
+    SimulatedAPIError,
+    complete,
+    server_sent_events,
+    simulated_model_name,
+    stream_chunks,
+)
 
 REDACTED = "Bearer [redacted]"
 
@@ -71,23 +82,70 @@ class RecordedRequest:
         return cls(request.method, str(request.url), headers, body)
 
 
+# A fault answers one chat request in place of the simulated model: an error, a timeout...
+Fault = Callable[[RecordedRequest], httpx.Response]
+
+
+def error_reply(error: SimulatedAPIError, *, retry_after: float | None = None) -> Fault:
+    """Answer with the API's error status and body (and a Retry-After header, if given)."""
+    headers = {"retry-after": f"{retry_after:g}"} if retry_after is not None else {}
+
+    def answer(recorded: RecordedRequest) -> httpx.Response:
+        recorded.reply = error.body()
+        return httpx.Response(error.status, json=recorded.reply, headers=headers)
+
+    return answer
+
+
+def timeout() -> Fault:
+    """Never answer: the client's read timeout fires."""
+
+    def answer(recorded: RecordedRequest) -> httpx.Response:
+        raise httpcore2.ReadTimeout("the simulated API did not answer in time")
+
+    return answer
+
+
+def content_filtered() -> Fault:
+    """Answer, but with the reply withheld by the content filter."""
+
+    def answer(recorded: RecordedRequest) -> httpx.Response:
+        completion = complete(recorded.body)
+        for choice in completion["choices"]:
+            choice["message"]["content"] = ""
+            choice["finish_reason"] = "content_filter"
+        recorded.reply = completion
+        return httpx.Response(200, json=completion)
+
+    return answer
+
+
 @dataclass
 class SimulatedAPI:
-    """Routes the SDK's traffic to the simulated model and remembers every request."""
+    """Routes the SDK's traffic to the simulated model and remembers every request.
+
+    `queue(...)` lines up faults for the next chat requests; the SDK's waits between retries
+    are recorded in `retry_waits` instead of being slept, so grading stays fast.
+    """
 
     requests: list[RecordedRequest] = field(default_factory=list)
     unanswered: list[RecordedRequest] = field(default_factory=list)
+    retry_waits: list[float] = field(default_factory=list)
+    _faults: deque[Fault] = field(default_factory=deque)
+
+    def queue(self, *faults: Fault) -> None:
+        self._faults.extend(faults)
 
     @property
     def chat_requests(self) -> list[RecordedRequest]:
         return [request for request in self.requests if request.is_chat_completion]
 
     def __enter__(self) -> SimulatedAPI:
-        self._network = network_blocked()
-        self._network.__enter__()
-        self._router = respx.mock(using="httpcore2", assert_all_called=False)
-        self._router.__enter__()
-        self._router.route().mock(side_effect=self._answer)
+        self._stack = ExitStack()
+        self._stack.enter_context(network_blocked())
+        self._stack.enter_context(self._retries_recorded())
+        router = self._stack.enter_context(respx.mock(using="httpcore2", assert_all_called=False))
+        router.route().mock(side_effect=self._answer)
         return self
 
     def __exit__(
@@ -96,19 +154,48 @@ class SimulatedAPI:
         error: BaseException | None,
         trace: TracebackType | None,
     ) -> None:
-        self._router.__exit__(kind, error, trace)
-        self._network.__exit__(kind, error, trace)
+        self._stack.__exit__(kind, error, trace)
+
+    @contextmanager
+    def _retries_recorded(self) -> Iterator[None]:
+        """Record how long the SDK would wait before each retry, without waiting."""
+        waits = self.retry_waits
+
+        def record_sync(client: Any, *, retries_taken: int, max_retries: int, options: Any,
+                        response: Any) -> None:
+            headers = response.headers if response is not None else None
+            waits.append(client._calculate_retry_timeout(max_retries - retries_taken, options, headers))
+
+        async def record_async(client: Any, **details: Any) -> None:
+            record_sync(client, **details)
+
+        sync_client, async_client = _base_client.SyncAPIClient, _base_client.AsyncAPIClient
+        originals = (sync_client._sleep_for_retry, async_client._sleep_for_retry)
+        sync_client._sleep_for_retry = record_sync  # type: ignore[method-assign]
+        async_client._sleep_for_retry = record_async  # type: ignore[method-assign]
+        try:
+            yield
+        finally:
+            sync_client._sleep_for_retry, async_client._sleep_for_retry = originals
 
     def _answer(self, request: httpx.Request) -> httpx.Response:
         recorded = RecordedRequest.from_httpx(request)
         self.requests.append(recorded)
         if recorded.is_chat_completion:
+            if self._faults:
+                return self._faults.popleft()(recorded)
             try:
                 recorded.reply = complete(recorded.body)
-                return httpx.Response(200, json=recorded.reply)
             except SimulatedAPIError as error:
-                recorded.reply = error.body()
-                return httpx.Response(error.status, json=recorded.reply)
+                return error_reply(error)(recorded)
+            if recorded.json().get("stream"):
+                options = recorded.json().get("stream_options") or {}
+                chunks = stream_chunks(recorded.reply, include_usage=bool(options.get("include_usage")))
+                return httpx.Response(
+                    200, content=server_sent_events(chunks),
+                    headers={"content-type": "text/event-stream"},
+                )
+            return httpx.Response(200, json=recorded.reply)
         if recorded.method == "GET" and recorded.path.endswith("/models"):
             return httpx.Response(200, json=model_list())
         self.unanswered.append(recorded)

@@ -86,6 +86,82 @@ def complete(request: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
+def stream_chunks(completion: Mapping[str, Any], *, include_usage: bool) -> list[dict[str, Any]]:
+    """The `chat.completion.chunk` objects a streamed request gets for the same completion.
+
+    Each choice opens with its role, sends its text a few tokens at a time and closes with its
+    finish_reason; with `include_usage` a last chunk with no choices carries the usage.
+    """
+    common = {
+        "id": completion["id"],
+        "object": "chat.completion.chunk",
+        "created": completion["created"],
+        "model": completion["model"],
+        "system_fingerprint": completion["system_fingerprint"],
+        "service_tier": completion["service_tier"],
+    }
+    usage_field = {"usage": None} if include_usage else {}
+
+    def chunk(index: int, delta: dict[str, Any], finish_reason: str | None = None) -> dict[str, Any]:
+        choice = {"index": index, "delta": delta, "logprobs": None, "finish_reason": finish_reason}
+        return {**common, "choices": [choice], **usage_field}
+
+    chunks = []
+    for choice in completion["choices"]:
+        index = choice["index"]
+        chunks.append(chunk(index, {"role": "assistant", "content": "", "refusal": None}))
+        chunks.extend(chunk(index, {"content": piece}) for piece in _pieces(choice["message"]["content"]))
+        chunks.append(chunk(index, {}, choice["finish_reason"]))
+    if include_usage:
+        chunks.append({**common, "choices": [], "usage": completion["usage"]})
+    return chunks
+
+
+def _pieces(text: str, tokens_per_piece: int = 3) -> list[str]:
+    encoded = tokens.encode(text)
+    return [
+        tokens.decode(encoded[start : start + tokens_per_piece])
+        for start in range(0, len(encoded), tokens_per_piece)
+    ]
+
+
+def server_sent_events(chunks: Sequence[Mapping[str, Any]]) -> bytes:
+    """A stream's body on the wire: one `data:` event per chunk, then `data: [DONE]`."""
+    events = [f"data: {json.dumps(chunk, ensure_ascii=False)}\n\n" for chunk in chunks]
+    return "".join([*events, "data: [DONE]\n\n"]).encode()
+
+
+# --- the API's own errors ---------------------------------------------------------------------
+
+
+def invalid_api_key() -> SimulatedAPIError:
+    return SimulatedAPIError(
+        401, "Incorrect API key provided. Check the key your provider gave you.",
+        code="invalid_api_key",
+    )
+
+
+def model_not_found(model: str) -> SimulatedAPIError:
+    return SimulatedAPIError(
+        404, f"The model `{model}` does not exist or you do not have access to it.",
+        code="model_not_found",
+    )
+
+
+def rate_limited() -> SimulatedAPIError:
+    return SimulatedAPIError(
+        429, "Rate limit reached for requests. Please try again in a moment.",
+        type="requests", code="rate_limit_exceeded",
+    )
+
+
+def server_error(status: int = 500) -> SimulatedAPIError:
+    return SimulatedAPIError(
+        status, "The server had an error while processing your request. Sorry about that!",
+        type="server_error",
+    )
+
+
 def simulated_model_name(requested: str) -> str:
     """The `model` a reply reports: the requested name, marked so nobody mistakes it for real."""
     return requested if requested.endswith("-simulated") else f"{requested}-simulated"

@@ -148,7 +148,7 @@ def pytest_runtest_makereport(
 ) -> Iterator[None]:
     report: pytest.TestReport = yield
     exercise = exercise_of(item.path)
-    if exercise is None or call.when == "teardown" and not report.failed:
+    if exercise is None or (call.when == "teardown" and not report.failed):
         return report
     result = item.config.stash[RUN_KEY].result_for(exercise)
     if report.failed:

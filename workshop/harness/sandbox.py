@@ -81,7 +81,7 @@ def run_guarded(
             outcome.value = _call_with_time_limit(lambda: func(*args, **kwargs), timeout)
     except KeyboardInterrupt:
         raise
-    except BaseException as error:  # noqa: BLE001 - everything the learner's code can do
+    except BaseException as error:  # anything the learner's code can raise, exits included
         outcome.error = explain(error, call, learner_file, timeout)
         outcome.error.__cause__ = error  # what `--tb=long` shows in full
     outcome.printed = printed.getvalue()
@@ -184,7 +184,7 @@ def _call_with_time_limit(func: Callable[[], Any], seconds: float) -> Any:
     def target() -> None:
         try:
             result["value"] = func()
-        except BaseException as error:  # noqa: BLE001 - handed back to the caller below
+        except BaseException as error:  # handed back to the caller below
             result["error"] = error
 
     worker = threading.Thread(target=target, daemon=True)
