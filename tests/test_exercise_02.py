@@ -1,0 +1,228 @@
+"""Exercise 02's grader: accepts every correct way to write it and names each common mistake."""
+
+import pytest
+
+from tests.conftest import solution_source, stub_source
+
+SOLUTION = solution_source("02")
+
+SEND = "            response = client.chat.completions.create(model=MODEL, messages=self.messages)"
+APPEND_REPLY = '        self.messages.append({"role": "assistant", "content": reply})'
+
+
+def changed(old: str, new: str, source: str = SOLUTION) -> str:
+    assert old in source, f"the reference solution no longer contains {old!r}"
+    return source.replace(old, new)
+
+
+def test_reference_solution_passes_every_check(grade):
+    assert grade("02", SOLUTION).passed()
+
+
+def test_untouched_stub_reads_not_started(grade):
+    grading = grade("02", stub_source("02"))
+    assert set(grading.outcomes.values()) == {"skipped"}
+    assert "not started  02" in grading.output
+
+
+def test_a_started_stub_points_at_the_first_todo(grade):
+    grading = grade("02", stub_source("02") + "\n# started\n")
+    assert (
+        "Conversation('You are a friendly travel assistant.') is not written yet: "
+        "it still raises NotImplementedError (TODO 1: __init__)"
+    ) in grading.failures
+
+
+CORRECT_VARIANTS = {
+    "module-level client": changed(
+        "class Conversation:",
+        "client = OpenAI()\n\n\nclass Conversation:",
+        changed("        with OpenAI() as client:\n    ", ""),
+    ),
+    "a client kept on the object, reset by calling __init__ again": changed(
+        "        self.messages = self.messages[:1]",
+        '        self.__init__(self.messages[0]["content"])',
+        changed(
+            "        with OpenAI() as client:\n            response = client.chat",
+            "        if True:\n            response = self.client.chat",
+            changed(
+                "        self.messages: list[dict] = [",
+                "        self.client = OpenAI()\n        self.messages: list[dict] = [",
+            ),
+        ),
+    ),
+    "typed message params": changed(
+        "class Conversation:",
+        "from openai.types.chat import (\n    ChatCompletionAssistantMessageParam,\n"
+        "    ChatCompletionSystemMessageParam,\n    ChatCompletionUserMessageParam,\n)\n\n\n"
+        "class Conversation:",
+        changed(
+            '[{"role": "system", "content": system_prompt}]',
+            '[ChatCompletionSystemMessageParam(role="system", content=system_prompt)]',
+            changed(
+                '{"role": "user", "content": text}',
+                'ChatCompletionUserMessageParam(role="user", content=text)',
+                changed(
+                    '{"role": "assistant", "content": reply}',
+                    'ChatCompletionAssistantMessageParam(role="assistant", content=reply)',
+                ),
+            ),
+        ),
+    ),
+    "the SDK's reply message appended": changed(
+        "        reply = response.choices[0].message.content\n" + APPEND_REPLY + "\n        return reply",
+        "        self.messages.append(response.choices[0].message)\n"
+        "        return response.choices[0].message.content",
+    ),
+    "model_dump of the reply appended": changed(
+        APPEND_REPLY,
+        "        self.messages.append(response.choices[0].message.model_dump(exclude_none=True))",
+    ),
+    "with_raw_response and extra parameters": changed(
+        SEND,
+        "            raw = client.chat.completions.with_raw_response.create(\n"
+        "                model=MODEL, messages=self.messages, temperature=0.3,\n"
+        "                max_completion_tokens=300)\n"
+        "            response = raw.parse()",
+    ),
+    "a copy of the list sent, reset rebuilt from a stored prompt": changed(
+        "        self.messages = self.messages[:1]",
+        '        self.messages = [{"role": "system", "content": self.system_prompt}]',
+        changed(
+            "        self.messages: list[dict] = [",
+            "        self.system_prompt = system_prompt\n        self.messages: list[dict] = [",
+            changed("messages=self.messages)", "messages=list(self.messages))"),
+        ),
+    ),
+    "reset that empties the list in place": changed(
+        "        self.messages = self.messages[:1]", "        del self.messages[1:]"
+    ),
+    "a default argument used safely": changed(
+        "    def __init__(self, system_prompt: str) -> None:\n"
+        '        self.messages: list[dict] = [{"role": "system", "content": system_prompt}]',
+        "    def __init__(self, system_prompt: str, messages: list | None = None) -> None:\n"
+        '        self.messages = [{"role": "system", "content": system_prompt}, *(messages or [])]',
+    ),
+}
+
+
+@pytest.mark.parametrize("variant", CORRECT_VARIANTS)
+def test_correct_variants_pass(grade, variant):
+    grading = grade("02", CORRECT_VARIANTS[variant])
+    assert grading.passed(), grading.failures
+
+
+MISTAKES = {
+    "sending only the latest message": (
+        changed(
+            "messages=self.messages)",
+            'messages=[self.messages[0], {"role": "user", "content": text}])',
+        ),
+        "The request carried only the newest message, so the model never saw 'Hi, my name is Ada.'",
+    ),
+    "sending only the user's message, without a history at all": (
+        changed("messages=self.messages)", 'messages=[{"role": "user", "content": text}])'),
+        "The request has no system message",
+    ),
+    "not appending the reply": (
+        changed(APPEND_REPLY + "\n", ""),
+        "was never added to the history",
+    ),
+    "appending the reply as a user message": (
+        changed('{"role": "assistant", "content": reply}', '{"role": "user", "content": reply}'),
+        "with the role 'user', so the model is told that you said it",
+    ),
+    "a system message added on every send": (
+        changed(SEND, SEND.replace("messages=self.messages", "messages=[self.messages[0], *self.messages]")),
+        "has 2 system messages, but a conversation has exactly one",
+    ),
+    "a system message stored on every send": (
+        changed(
+            '        self.messages.append({"role": "user", "content": text})',
+            "        self.messages.append(self.messages[0])\n"
+            '        self.messages.append({"role": "user", "content": text})',
+        ),
+        "has 2 system messages, but a conversation has exactly one",
+    ),
+    "history as a class attribute": (
+        changed(
+            "    def __init__(self, system_prompt: str) -> None:\n"
+            '        self.messages: list[dict] = [{"role": "system", "content": system_prompt}]',
+            "    messages: list[dict] = []\n\n"
+            "    def __init__(self, system_prompt: str) -> None:\n"
+            '        self.messages.append({"role": "system", "content": system_prompt})',
+        ),
+        "The list is a class attribute",
+    ),
+    "history as a mutable default argument": (
+        changed(
+            "    def __init__(self, system_prompt: str) -> None:\n"
+            '        self.messages: list[dict] = [{"role": "system", "content": system_prompt}]',
+            "    def __init__(self, system_prompt: str, messages: list = []) -> None:\n"
+            "        self.messages = messages\n"
+            '        self.messages.append({"role": "system", "content": system_prompt})',
+        ),
+        "The list is a default argument of __init__",
+    ),
+    "history in a module-level list": (
+        changed(
+            "class Conversation:",
+            "HISTORY: list[dict] = []\n\n\nclass Conversation:",
+            changed(
+                '        self.messages: list[dict] = [{"role": "system", "content": system_prompt}]',
+                "        self.messages = HISTORY\n"
+                '        self.messages.append({"role": "system", "content": system_prompt})',
+            ),
+        ),
+        "share one history",
+    ),
+    "reset dropping the system message": (
+        changed("        self.messages = self.messages[:1]", "        self.messages = []"),
+        "reset() removed the system message too",
+    ),
+    "reset clearing the list in place": (
+        changed("        self.messages = self.messages[:1]", "        self.messages.clear()"),
+        "reset() removed the system message too",
+    ),
+    "reset that forgets nothing": (
+        changed("        self.messages = self.messages[:1]", "        pass"),
+        "but the tests expected only the system message",
+    ),
+    "dropping earlier turns": (
+        changed("messages=self.messages)", "messages=[self.messages[0], *self.messages[1:][-3:]])"),
+        "The request left out earlier turns: it sent 4 of the 6 messages",
+    ),
+    "the reply not returned": (
+        changed("        return reply", "        print(reply)"),
+        "printed the reply and returned None",
+    ),
+    "another model": (
+        changed("model=MODEL,", 'model="gpt-4o",'),
+        "asked for the model 'gpt-4o'",
+    ),
+}
+
+
+@pytest.mark.parametrize("mistake", MISTAKES)
+def test_each_mistake_is_named(grade, mistake):
+    source, phrase = MISTAKES[mistake]
+    grading = grade("02", source)
+    assert not grading.passed()
+    assert phrase in grading.failures, grading.failures
+
+
+def test_sending_only_the_latest_message_shows_what_the_model_said(grade):
+    source, _ = MISTAKES["sending only the latest message"]
+    failure = grade("02", source).messages["test_the_second_request_carries_the_first_turn"]
+    assert failure.startswith("Called conversation.send('What is my name?').")
+    assert "Before this call, the test ran conversation.send('Hi, my name is Ada.')." in failure
+    reply = failure.split("It replied:\n    ", 1)[1].splitlines()[0]
+    assert "your name" in reply and "Ada" not in reply  # the model could not know it
+    assert '"content": "What is my name?"' in failure  # the request that was sent
+
+
+def test_each_mistake_fails_only_the_checks_it_concerns(grade):
+    source, _ = MISTAKES["history as a class attribute"]
+    grading = grade("02", source)
+    failed = {name for name, outcome in grading.outcomes.items() if outcome == "failed"}
+    assert failed == {"test_two_conversations_keep_separate_histories"}

@@ -1,0 +1,214 @@
+"""Exercise 03's grader: accepts every correct way to write it and names each common mistake."""
+
+import pytest
+
+from tests.conftest import solution_source, stub_source
+
+SOLUTION = solution_source("03")
+
+VALIDATION = (
+    "    if not 0 <= temperature <= 2:\n"
+    '        raise ValueError(f"temperature must be between 0 and 2, not {temperature}")\n'
+    "    if n < 1:\n"
+    '        raise ValueError(f"n must be at least 1, not {n}")\n'
+)
+REQUEST = (
+    "    with OpenAI() as client:\n"
+    "        response = client.chat.completions.create(\n"
+    "            model=MODEL,\n"
+    '            messages=[{"role": "user", "content": prompt}],\n'
+    "            temperature=temperature,\n"
+    "            n=n,\n"
+    "        )\n"
+)
+RETURN_ALL = "    return [choice.message.content for choice in response.choices]\n"
+EXPERIMENT_LOOP = (
+    "    for temperature in temperatures:\n"
+    "        results[temperature] = sample(prompt, temperature, n)\n"
+)
+EMPTY_CASE = "    if not samples:\n        return 0.0\n"
+
+
+def changed(old: str, new: str, source: str = SOLUTION) -> str:
+    assert old in source, f"the reference solution no longer contains {old!r}"
+    return source.replace(old, new)
+
+
+def test_reference_solution_passes_every_check(grade):
+    grading = grade("03", SOLUTION)
+    assert grading.passed(), grading.failures
+
+
+def test_untouched_stub_reads_not_started(grade):
+    grading = grade("03", stub_source("03"))
+    assert set(grading.outcomes.values()) == {"skipped"}
+    assert "not started  03" in grading.output
+
+
+CORRECT_VARIANTS = {
+    "module-level client": changed(
+        "    with OpenAI() as client:\n        response = client.chat.completions.create(\n",
+        "    if True:\n        response = client.chat.completions.create(\n",
+        changed("\n\ndef sample(", "\n\nclient = OpenAI()\n\n\ndef sample("),
+    ),
+    "system message, seed and typed params": changed(
+        '            messages=[{"role": "user", "content": prompt}],\n',
+        "            messages=[\n"
+        "                ChatCompletionSystemMessageParam(role='system', content='Be brief.'),\n"
+        "                ChatCompletionUserMessageParam(role='user', content=prompt),\n"
+        "            ],\n"
+        "            seed=7,\n"
+        "            max_completion_tokens=60,\n",
+        changed(
+            "from openai import OpenAI\n",
+            "from openai import OpenAI\nfrom openai.types.chat import (\n"
+            "    ChatCompletionSystemMessageParam,\n    ChatCompletionUserMessageParam,\n)\n",
+        ),
+    ),
+    "with_raw_response and model_dump": changed(
+        RETURN_ALL,
+        '    return [choice["message"]["content"] for choice in response.model_dump()["choices"]]\n',
+        changed(
+            "        response = client.chat.completions.create(\n",
+            "        response = client.chat.completions.with_raw_response.create(\n",
+            changed("        )\n    return [", "        ).parse()\n    return ["),
+        ),
+    ),
+    "choices sorted by index, validation in one line": changed(
+        RETURN_ALL,
+        "    ordered = sorted(response.choices, key=lambda choice: choice.index)\n"
+        "    return [choice.message.content for choice in ordered]\n",
+        changed(
+            VALIDATION,
+            "    if temperature < 0 or temperature > 2 or n < 1:\n"
+            '        raise ValueError("temperature must be 0 to 2 and n at least 1")\n',
+        ),
+    ),
+    "comprehensions and keyword arguments": changed(
+        "    results = {}\n" + EXPERIMENT_LOOP + "    return results\n",
+        "    return {t: sample(prompt, temperature=t, n=n) for t in temperatures}\n",
+        changed(
+            EMPTY_CASE + "    distinct = {text.strip() for text in samples}\n"
+            "    return len(distinct) / len(samples)\n",
+            "    return len({s.strip() for s in samples}) / len(samples) if samples else 0.0\n",
+        ),
+    ),
+}
+
+
+@pytest.mark.parametrize("variant", CORRECT_VARIANTS)
+def test_correct_variants_pass(grade, variant):
+    grading = grade("03", CORRECT_VARIANTS[variant])
+    assert grading.passed(), grading.failures
+
+
+MISTAKES = {
+    "only the first choice returned": (
+        changed(RETURN_ALL, "    return [response.choices[0].message.content]\n"),
+        "returned only the first choice",
+    ),
+    "only the first choice returned, as a str": (
+        changed(RETURN_ALL, "    return response.choices[0].message.content\n"),
+        "returned only the first choice",
+    ),
+    "temperature missing": (
+        changed("            temperature=temperature,\n", ""),
+        "The request has no temperature",
+    ),
+    "temperature sent as a string": (
+        changed("temperature=temperature,", "temperature=str(temperature),"),
+        "sent the temperature as a string",
+    ),
+    "n missing": (
+        changed("            n=n,\n", ""),
+        "The request does not set n",
+    ),
+    "n separate requests": (
+        changed(
+            REQUEST + RETURN_ALL,
+            "    texts = []\n"
+            "    with OpenAI() as client:\n"
+            "        for _ in range(n):\n"
+            "            response = client.chat.completions.create(\n"
+            "                model=MODEL,\n"
+            '                messages=[{"role": "user", "content": prompt}],\n'
+            "                temperature=temperature,\n"
+            "            )\n"
+            "            texts.append(response.choices[0].message.content)\n"
+            "    return texts\n",
+        ),
+        "separate requests, one per answer",
+    ),
+    "keys that are not the temperatures": (
+        changed("results[temperature] =", "results[f'temperature={temperature}'] ="),
+        "which are not the temperatures",
+    ),
+    "keys that are positions": (
+        changed(
+            EXPERIMENT_LOOP,
+            "    for index, temperature in enumerate(temperatures):\n"
+            "        results[index] = sample(prompt, temperature, n)\n",
+        ),
+        "which are not the temperatures",
+    ),
+    "temperatures argument ignored": (
+        changed("    for temperature in temperatures:\n", "    for temperature in (0.0, 0.7, 1.5):\n"),
+        "ignored the temperatures argument",
+    ),
+    "validation after the request": (
+        changed(VALIDATION + REQUEST, REQUEST + VALIDATION),
+        "sent a request even though",
+    ),
+    "no validation at all": (
+        changed(VALIDATION, ""),
+        "sent a request even though",
+    ),
+    "a count instead of a ratio": (
+        changed("    return len(distinct) / len(samples)\n", "    return len(distinct)\n"),
+        "a count instead of a ratio",
+    ),
+    "a crash on an empty list": (
+        changed(EMPTY_CASE, ""),
+        "crashed on an empty list with ZeroDivisionError",
+    ),
+    "whitespace not stripped": (
+        changed("{text.strip() for text in samples}", "set(samples)"),
+        "Strip each answer before comparing",
+    ),
+    "the wrong exception": (
+        changed(
+            'raise ValueError(f"temperature must be between 0 and 2, not {temperature}")',
+            'raise RuntimeError("bad temperature")',
+        ),
+        "raised RuntimeError; the tests expected ValueError",
+    ),
+    "the edges refused": (
+        changed("if not 0 <= temperature <= 2:", "if not 0 < temperature < 2:"),
+        "both ends included",
+    ),
+    "n not passed on": (
+        changed("sample(prompt, temperature, n)", "sample(prompt, temperature)"),
+        "Pass n on",
+    ),
+    "run_experiment not using sample": (
+        changed(
+            "sample(prompt, temperature, n)\n",
+            "[c.message.content for c in OpenAI().chat.completions.create(\n"
+            '            model=MODEL, messages=[{"role": "user", "content": prompt}],\n'
+            "            temperature=temperature, n=n).choices]\n",
+        ),
+        "never called sample()",
+    ),
+    "another model": (
+        changed("model=MODEL,", 'model="gpt-4o",'),
+        "asked for the model 'gpt-4o'",
+    ),
+}
+
+
+@pytest.mark.parametrize("mistake", MISTAKES)
+def test_each_mistake_is_named(grade, mistake):
+    source, phrase = MISTAKES[mistake]
+    grading = grade("03", source)
+    assert not grading.passed()
+    assert phrase in grading.failures, grading.failures
