@@ -137,3 +137,11 @@ def test_grading_the_solutions_reports_every_exercise_done(grade):
     grading = grade("01", None, "--solutions")
     assert grading.passed()
     assert "done         01" in grading.output
+
+
+def test_a_missing_exercise_file_says_how_to_get_it_back(grade, tmp_path):
+    (tmp_path / "submission" / "01_single_turn").mkdir(parents=True)
+    grading = grade("01", None, f"--grade-dir={tmp_path / 'submission'}")
+    assert "travel_assistant.py is missing" in grading.failures
+    assert "workshop reset 01" in grading.failures
+    assert "The grader itself failed" not in grading.failures

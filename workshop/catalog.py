@@ -60,8 +60,8 @@ class Exercise:
         return f"{self.number} · {self.title}"
 
     def relative(self, path: Path) -> str:
-        """A path as the learner would type it from the repository root."""
-        return path.relative_to(REPO_ROOT).as_posix()
+        """A path as the learner would type it from the repository root (if it is inside it)."""
+        return path.relative_to(REPO_ROOT).as_posix() if path.is_relative_to(REPO_ROOT) else str(path)
 
     def is_untouched(self, path: Path | None = None) -> bool:
         """True while the file is exactly the stub as shipped (line endings aside)."""

@@ -1,100 +1,251 @@
-"""The `workshop` command: progress and hints, graded by the same harness as `pytest exercises/`."""
+"""The `workshop` command: reads its arguments and hands each command to the module that does it.
+
+Every problem with what was typed (an unknown command, exercise or option) ends in one sentence and
+a non-zero exit code, never a traceback. Grading always goes through `workshop.grading`, the same
+harness as `pytest exercises/`.
+"""
 
 from __future__ import annotations
 
 import argparse
-import contextlib
-import io
+import re
 import sys
+from collections.abc import Callable
+from typing import NoReturn
 
-import pytest
 from rich.console import Console
-from rich.table import Table
 
-from workshop import progress
-from workshop.catalog import UnknownExercise, find_exercise, lesson_url, load_catalog
-from workshop.settings import REPO_ROOT
+from workshop.catalog import UnknownExercise
 
-STATUS_STYLE = {progress.DONE: "green", progress.FAILING: "red", progress.NOT_STARTED: "dim"}
+EXERCISE_HELP = "the exercise's number or id, such as 01 or 01_single_turn"
 
 
-def grade_everything() -> dict[str, str]:
-    """Grade every exercise quietly; the plugin saves the results, which we then read back."""
-    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
-        pytest.main([str(REPO_ROOT / "exercises"), "-q", "-p", "no:cacheprovider"])
-    return progress.saved_statuses()
+class UsageError(Exception):
+    """What was typed cannot be run; the message is one sentence that says what to type instead."""
 
 
-def show_progress(console: Console) -> int:
-    statuses = grade_everything()
-    exercises = load_catalog()
-    table = Table(title="Chat Completions workshop", title_justify="left")
-    table.add_column("#")
-    table.add_column("Exercise")
-    table.add_column("Status")
-    for exercise in exercises:
-        status = statuses.get(exercise.id, progress.NOT_STARTED)
-        table.add_row(exercise.number, exercise.title, f"[{STATUS_STYLE[status]}]{status}[/]")
-    console.print(table)
-    done = sum(statuses.get(exercise.id) == progress.DONE for exercise in exercises)
-    console.print(f"{done}/{len(exercises)} complete")
-    upcoming = next((e for e in exercises if statuses.get(e.id) != progress.DONE), None)
-    if upcoming is None:
-        console.print("Every exercise is done. Well played!")
-        return 0
-    console.print(f"\nNext: [bold]{upcoming.label}[/]")
-    console.print(f"  1. read    docs/{upcoming.lesson}")
-    console.print(f"             or {lesson_url(upcoming.lesson)} after `mkdocs serve`")
-    console.print(f"  2. edit    {upcoming.relative(upcoming.stub)}")
-    console.print(f"  3. grade   pytest exercises/{upcoming.id}")
-    console.print(f"  stuck?     workshop hint {upcoming.number}")
-    return 0
+def one_sentence(prog: str, message: str) -> str:
+    """argparse's complaint, rewritten as one sentence a learner can act on."""
+    see = f"`{prog} --help` shows how to use it"
+    choice = re.match(r"argument (\S+): invalid choice: '?([^' ]*)'? \(choose from (.*)\)$", message)
+    if choice:
+        name, value, choices = choice.groups()
+        listed = ", ".join(part.strip(" '") for part in choices.split(","))
+        if name == "COMMAND":
+            return f"There is no command {value!r}; the commands are {listed} (see `{prog} --help`)."
+        return f"{name} must be one of {listed}, not {value!r}; {see}."
+    required = re.match(r"the following arguments are required: (.*)$", message)
+    if required and required.group(1) == "EXERCISE":
+        return f"`{prog}` needs an exercise, such as `{prog} 01`; {see}."
+    unknown = re.match(r"unrecognized arguments: (.*)$", message)
+    if unknown:
+        return f"`{prog}` does not take {unknown.group(1)}; {see}."
+    number = re.match(r"argument (\S+): invalid int value: (.*)$", message)
+    if number:
+        return f"{number.group(1)} needs a whole number, not {number.group(2)}; {see}."
+    argument = re.match(r"argument (\S+): (.*)$", message)
+    if argument:
+        return f"{argument.group(1)}: {argument.group(2).rstrip('.')}; {see}."
+    return f"`{prog}`: {message.rstrip('.')}; {see}."
 
 
-def show_hint(console: Console, key: str, show_all: bool) -> int:
-    exercise = find_exercise(key)
-    seen = progress.hints_shown(exercise.id)
-    count = len(exercise.hints) if show_all else min(seen + 1, len(exercise.hints))
-    for number, hint in enumerate(exercise.hints[:count], start=1):
-        console.print(f"Hint {number}/{len(exercise.hints)}: {hint}", highlight=False)
-    if count == len(exercise.hints) and not show_all and seen >= count:
-        console.print("That was the last hint. The lesson has the rest: "
-                      f"docs/{exercise.lesson}")
-    progress.record_hints_shown(exercise.id, max(seen, count))
-    return 0
+class Parser(argparse.ArgumentParser):
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        kwargs.setdefault("formatter_class", argparse.RawDescriptionHelpFormatter)
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(one_sentence(self.prog, message))
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+def port_number(text: str) -> int:
+    if not text.isdigit() or not 0 <= int(text) < 65536:
+        raise argparse.ArgumentTypeError(f"the port must be a number from 0 to 65535, not {text!r}")
+    return int(text)
+
+
+def build_parser() -> Parser:
+    parser = Parser(
         prog="workshop",
-        description="Your progress through the Chat Completions workshop, and hints.",
-        epilog="Examples:  workshop   |   workshop hint 01   |   workshop hint 02 --all",
+        description="The Chat Completions workshop: your progress, grading, hints and lessons.\n"
+        "With no command, opens the workshop in this terminal (or prints your progress when the "
+        "output is not a terminal).",
+        epilog="Examples:\n  workshop              open the workshop\n  workshop check 01\n"
+        "  workshop watch        grade each exercise as you save it\n  workshop hint 01",
     )
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    commands.add_parser(
-        "list", help="grade every exercise and show your progress (the default)",
-        epilog="Example:  workshop list",
-    )
-    hint = commands.add_parser(
-        "hint", help="show the next hint for an exercise",
-        epilog="Example:  workshop hint 01   (each call shows one more hint)",
-    )
-    hint.add_argument("exercise", help="the exercise's number or id, such as 01")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
+
+    def command(name: str, summary: str, example: str) -> Parser:
+        return commands.add_parser(name, help=summary, description=summary[0].upper() + summary[1:] + ".",
+                                   epilog=f"Example:\n  {example}")
+
+    command("list", "grade every exercise and show your progress and the next step", "workshop list")
+    check = command("check", "grade one exercise, or all of them, with the same messages as "
+                    "`pytest exercises/`; exit code 0 only when it is done", "workshop check 01")
+    check.add_argument("exercise", nargs="?", metavar="EXERCISE",
+                       help=f"{EXERCISE_HELP} (default: every exercise)")
+    hint = command("hint", "show the next hint you have not seen for an exercise, from gentle to "
+                   "explicit", "workshop hint 01        (each call shows one more)")
+    hint.add_argument("exercise", metavar="EXERCISE", help=EXERCISE_HELP)
     hint.add_argument("--all", action="store_true", help="show every hint at once")
+    watch = command("watch", "grade an exercise each time you save it, and move on when it is done",
+                    "workshop watch 01       (Ctrl+C stops)")
+    watch.add_argument("exercise", nargs="?", metavar="EXERCISE",
+                       help=f"{EXERCISE_HELP} to start from (default: the first one not done)")
+    reset = command("reset", "put an exercise's original stub back; your file is kept in "
+                    ".workshop/backups/ first", "workshop reset 01")
+    reset.add_argument("exercise", metavar="EXERCISE", help=EXERCISE_HELP)
+    reset.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    run = command("run", "run an exercise's script against your provider, or the offline practice "
+                  "model when no key is configured", "workshop run 01    |    workshop run --solutions")
+    run.add_argument("exercise", nargs="?", metavar="EXERCISE", help=EXERCISE_HELP)
+    run.add_argument("--solutions", action="store_true",
+                     help="run every reference solution against the practice model and show a table "
+                     "of tokens and cost")
+    run.add_argument("--live", action="store_true",
+                     help="with --solutions: use your configured provider instead (costs money)")
+    server = command("practice-server", "serve the offline practice model, an OpenAI-compatible API "
+                     "on this machine, until Ctrl+C", "workshop practice-server --port 8111")
+    server.add_argument("--port", type=port_number, default=8111,
+                        help="the port to listen on (default 8111; 0 picks a free one)")
+    from workshop.practice_server import add_arguments
+
+    add_arguments(server, port=False)
+    solution = command("solution", "show an exercise's reference solution once the exercise is done",
+                       "workshop solution 01")
+    solution.add_argument("exercise", metavar="EXERCISE", help=EXERCISE_HELP)
+    solution.add_argument("--force", action="store_true",
+                          help="show it even though the exercise is not done yet (after a warning)")
+    report = command("report", "write a machine-readable result for every exercise, for an "
+                     "instructor", "workshop report --format junit --output results.xml")
+    report.add_argument("--format", choices=("json", "junit"), default="json",
+                        help="json (in the spirit of exercism's results.json) or junit (XML); "
+                        "default json")
+    report.add_argument("--output", metavar="FILE", help="write it to FILE instead of the screen")
+    report.add_argument("--learner", metavar="NAME", help="the name to put in the report (default: "
+                        "your login name)")
+    command("docs", "serve the lessons site on http://127.0.0.1:8000 until Ctrl+C", "workshop docs")
     return parser
 
 
+# Each command's work lives in its own module, imported only when that command runs: `workshop
+# hint` should not wait for pytest or Textual to load.
+
+
+def _list(console: Console, args: argparse.Namespace) -> int:
+    from workshop.overview import list_command
+
+    return list_command(console)
+
+
+def _check(console: Console, args: argparse.Namespace) -> int:
+    from workshop.check import check_command
+
+    return check_command(console, args.exercise)
+
+
+def _hint(console: Console, args: argparse.Namespace) -> int:
+    from workshop.hints import hint_command
+
+    return hint_command(console, args.exercise, args.all)
+
+
+def _watch(console: Console, args: argparse.Namespace) -> int:
+    from workshop.watch import watch_command
+
+    return watch_command(console, args.exercise)
+
+
+def _reset(console: Console, args: argparse.Namespace) -> int:
+    from workshop.reset import reset_command
+
+    return reset_command(console, args.exercise, yes=args.yes)
+
+
+def _run(console: Console, args: argparse.Namespace) -> int:
+    from workshop import runner
+
+    if args.solutions:
+        if args.exercise:
+            raise UsageError("Give `workshop run` an exercise or --solutions, not both.")
+        return runner.solutions_command(console, args.live)
+    if args.live:
+        raise UsageError("--live only goes with --solutions, as in `workshop run --solutions --live`.")
+    if not args.exercise:
+        raise UsageError("`workshop run` needs an exercise, such as `workshop run 01` (or --solutions).")
+    return runner.run_command(console, args.exercise)
+
+
+def _practice_server(console: Console, args: argparse.Namespace) -> int:
+    from workshop.runner import practice_server_command
+
+    return practice_server_command(console, args)
+
+
+def _solution(console: Console, args: argparse.Namespace) -> int:
+    from workshop.solution import solution_command
+
+    return solution_command(console, args.exercise, force=args.force)
+
+
+def _report(console: Console, args: argparse.Namespace) -> int:
+    from workshop.report import report_command
+
+    return report_command(console, args.format, args.output, args.learner)
+
+
+def _docs(console: Console, args: argparse.Namespace) -> int:
+    from workshop.lessons import docs_command
+
+    return docs_command(console)
+
+
+def _default(console: Console, args: argparse.Namespace) -> int:
+    if sys.stdin is not None and sys.stdin.isatty() and sys.stdout is not None and sys.stdout.isatty():
+        from workshop.tui import run_tui
+
+        return run_tui()
+    return _list(console, args)
+
+
+COMMANDS: dict[str | None, Callable[[Console, argparse.Namespace], int]] = {
+    None: _default,
+    "list": _list,
+    "check": _check,
+    "hint": _hint,
+    "watch": _watch,
+    "reset": _reset,
+    "run": _run,
+    "practice-server": _practice_server,
+    "solution": _solution,
+    "report": _report,
+    "docs": _docs,
+}
+
+
+def plain_console(stderr: bool = False) -> Console:
+    """Output with no markup or emoji codes read into messages; wrapped only on a terminal."""
+    console = Console(stderr=stderr, highlight=False, markup=False, emoji=False)
+    console.soft_wrap = not console.is_terminal
+    return console
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    console = Console(highlight=False)
+    console, errors = plain_console(), plain_console(stderr=True)
     try:
-        if args.command == "hint":
-            return show_hint(console, args.exercise, args.all)
-        return show_progress(console)
-    except UnknownExercise as error:
-        console.print(str(error))
+        try:
+            args, extras = build_parser().parse_known_args(argv)
+        except SystemExit as done:  # after --help
+            return done.code if isinstance(done.code, int) else 0
+        if extras:
+            prog = " ".join(["workshop", *([args.command] if args.command else [])])
+            raise UsageError(one_sentence(prog, f"unrecognized arguments: {' '.join(extras)}"))
+        return COMMANDS[args.command](console, args)
+    except (UsageError, UnknownExercise) as problem:
+        errors.print(str(problem))
         return 2
     except KeyboardInterrupt:
+        console.print()
         return 130
 
 

@@ -80,7 +80,11 @@ def grade(
     chosen = list(exercises) if exercises is not None else list(load_catalog())
     collector = _Collector(on_check)
     graders = [str(exercise.grader) for exercise in chosen if exercise.grader.exists()]
-    options = ["-q", "-p", "no:cacheprovider", f"--capture={capture}"]
+    # The plugin replaces every failure's traceback with the learner's message, so a cheap
+    # traceback style costs nothing; and the unraisable-exception check's forced garbage
+    # collections (which only ever produce warnings) take most of a re-grade in a long-lived process.
+    options = ["-q", "-p", "no:cacheprovider", "-p", "no:unraisableexception", "--tb=native"]
+    options += [f"--capture={capture}"]
     options += ["--solutions"] if solutions else []
     options += [f"--grade-dir={grade_dir}"] if grade_dir is not None else []
     # With no grader to name, pytest would fall back to the course's own test suite.

@@ -1,29 +1,41 @@
-"""Running an exercise as a script: against the configured provider, with problems in one sentence."""
+"""Running an exercise as a script: against the configured provider, with problems in one sentence.
+
+Every exercise ends with `run_script(main)`. It checks the configuration in `.env` before any
+request is sent, runs `main()`, and turns each expected failure (an unfinished TODO, a refused
+key, a retired model, an unreachable server...) into one sentence and exit code 1. The sentences
+come from `workshop.providers`; none of them contains the key.
+
+`run_file` runs an exercise's file as `python <file>` would, against the practice model when
+nothing is configured: it is what `workshop run ID` uses.
+"""
 
 from __future__ import annotations
 
-import os
+import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TextIO
 
 import openai
 
-from workshop.settings import MODEL
+from workshop import providers, settings
+from workshop.settings import REPO_ROOT
 
-NO_PROVIDER = (
-    "No provider is configured: copy .env.example to .env and set OPENAI_API_KEY "
-    "(docs/setup.md shows how). Grading with `pytest exercises/` needs no key."
-)
+NO_PROVIDER = providers.NO_PROVIDER.format(command="workshop run ID")
+UNFINISHED = "This exercise is not finished yet"
 
 
 def run_script(main: Callable[[], None]) -> None:
     """Call an exercise's `main()`, turning every expected failure into a sentence and exit code 1."""
-    if not os.environ.get("OPENAI_API_KEY"):
-        sys.exit(NO_PROVIDER)
+    settings.tidy_environment()
+    problem = providers.configuration_problem(run_command=_run_command(main))
+    if problem:
+        sys.exit(problem)
     try:
         main()
     except NotImplementedError as error:
-        sys.exit(f"This exercise is not finished yet ({error}). Fill in its TODOs and run it again.")
+        sys.exit(f"{UNFINISHED} ({error}). Fill in its TODOs and run it again.")
     except openai.OpenAIError as error:
         sys.exit(explain_api_error(error))
     except KeyboardInterrupt:
@@ -32,23 +44,40 @@ def run_script(main: Callable[[], None]) -> None:
 
 def explain_api_error(error: openai.OpenAIError) -> str:
     """One sentence that names the problem and the fix, without ever echoing the key."""
-    base_url = os.environ.get("OPENAI_BASE_URL") or "the OpenAI API"
-    if isinstance(error, openai.AuthenticationError):
-        return (f"{base_url} refused the key (401): check OPENAI_API_KEY in .env, and that it "
-                "belongs to the provider in OPENAI_BASE_URL.")
-    if isinstance(error, openai.PermissionDeniedError):
-        return f"{base_url} says this key may not use that (403): check the key's project and permissions."
-    if isinstance(error, openai.NotFoundError):
-        return (f"{base_url} does not know the model {MODEL!r} (404): set WORKSHOP_MODEL in .env "
-                "to a model your provider serves.")
-    if isinstance(error, openai.RateLimitError):
-        return f"{base_url} is rate limiting you (429): wait a minute, or check your plan's quota."
-    if isinstance(error, openai.APITimeoutError):
-        return f"{base_url} did not answer in time: try again, or check your network."
-    if isinstance(error, openai.APIConnectionError):
-        return f"Could not connect to {base_url}: check OPENAI_BASE_URL in .env and your network."
-    if isinstance(error, openai.InternalServerError):
-        return f"{base_url} had a server error ({error.status_code}): try again in a moment."
-    if isinstance(error, openai.BadRequestError):
-        return f"{base_url} refused the request (400): {error.message}"
-    return f"The request failed: {type(error).__name__}."
+    return providers.diagnose(error)
+
+
+def _run_command(main: Callable[[], None]) -> str:
+    """`workshop run NN` for the exercise whose file is running, as far as it can be told."""
+    module = sys.modules.get(getattr(main, "__module__", "") or "")
+    path = Path(getattr(module, "__file__", None) or sys.argv[0] or ".")
+    try:
+        from workshop.catalog import find_exercise
+
+        return f"workshop run {find_exercise(path.parent.name).number}"
+    except LookupError:
+        return "workshop run ID"
+
+
+def practice_notice(base_url: str) -> str:
+    return (f"No API key is configured, so this runs against the offline practice model at "
+            f"{base_url} (a simulation, not a real model).")
+
+
+def run_file(
+    path: Path, args: Sequence[str] = (), *, practice: bool | None = None, out: TextIO | None = None
+) -> int:
+    """Run `python <path> [args]` and return its exit code.
+
+    With `practice=None`, the practice model answers when no key and no base URL are configured
+    (saying so in one line); `practice=True` always uses it, `practice=False` never does.
+    """
+    command = [sys.executable, str(path), *args]
+    use_practice = providers.needs_practice_model() if practice is None else practice
+    if not use_practice:
+        return subprocess.call(command, cwd=REPO_ROOT)
+    from workshop.practice_server import running_in_background
+
+    with running_in_background() as base_url:
+        print(practice_notice(base_url), file=out or sys.stdout, flush=True)
+        return subprocess.call(command, cwd=REPO_ROOT, env=providers.practice_environment(base_url))

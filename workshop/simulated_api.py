@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from types import TracebackType
-from typing import Any
+from typing import Any, ClassVar
 
 import httpcore2
 import httpx
@@ -24,11 +24,13 @@ import pytest_httpx2  # noqa: F401  (registers respx's mocker for the httpcore2 
 import respx
 from openai import _base_client
 
+from workshop import tokens
 from workshop.offline import network_blocked
 from workshop.simulated_model import (
+    PromptCache,
     SimulatedAPIError,
     complete,
-    server_sent_events,
+    event_stream,
     simulated_model_name,
     stream_chunks,
 )
@@ -45,6 +47,15 @@ class RecordedRequest:
     headers: dict[str, str]
     body: Any = None
     reply: dict[str, Any] | None = None  # what the simulated API answered, when it was JSON
+    # A streamed reply is sent one event at a time, as the client reads on: how many it has
+    # and how many have been read so far tell code that shows text as it arrives from code
+    # that reads the whole stream first.
+    events: int = 0
+    events_read: int = 0
+
+    @property
+    def stream_read_to_end(self) -> bool:
+        return self.events > 0 and self.events_read == self.events
 
     @property
     def path(self) -> str:
@@ -106,6 +117,15 @@ def timeout() -> Fault:
     return answer
 
 
+def connection_error() -> Fault:
+    """Never connect, as with no network or a wrong base URL: the client sees a connection error."""
+
+    def answer(recorded: RecordedRequest) -> httpx.Response:
+        raise httpcore2.ConnectError("the simulated API could not be reached")
+
+    return answer
+
+
 def content_filtered() -> Fault:
     """Answer, but with the reply withheld by the content filter."""
 
@@ -120,21 +140,105 @@ def content_filtered() -> Fault:
     return answer
 
 
+def truncated() -> Fault:
+    """Answer, but with every reply cut off halfway, as when it runs out of tokens.
+
+    The finish_reason is "length", and a JSON reply cut this way no longer parses.
+    """
+
+    def cut(choice: dict[str, Any]) -> None:
+        encoded = tokens.encode(choice["message"]["content"])
+        choice["message"]["content"] = tokens.decode(encoded[: len(encoded) // 2])
+        choice["finish_reason"] = "length"
+
+    return _edited_reply(cut)
+
+
+def missing_field(name: str) -> Fault:
+    """Answer with JSON that lacks the field `name`, as a model that ignores the schema might.
+
+    Replies that are not JSON objects are left as they are.
+    """
+
+    def drop(choice: dict[str, Any]) -> None:
+        try:
+            data = json.loads(choice["message"]["content"])
+        except json.JSONDecodeError:
+            return
+        if isinstance(data, dict):
+            data.pop(name, None)
+            choice["message"]["content"] = json.dumps(data, ensure_ascii=False)
+
+    return _edited_reply(drop)
+
+
+def _edited_reply(edit: Callable[[dict[str, Any]], None]) -> Fault:
+    """The simulated model's own answer with `edit` applied to each choice, usage recounted."""
+
+    def answer(recorded: RecordedRequest) -> httpx.Response:
+        try:
+            completion = complete(recorded.body)
+        except SimulatedAPIError as error:
+            return error_reply(error)(recorded)
+        for choice in completion["choices"]:
+            edit(choice)
+        usage = completion["usage"]
+        usage["completion_tokens"] = sum(
+            tokens.count_tokens(choice["message"]["content"]) for choice in completion["choices"]
+        )
+        usage["total_tokens"] = usage["prompt_tokens"] + usage["completion_tokens"]
+        recorded.reply = completion
+        return httpx.Response(200, json=completion)
+
+    return answer
+
+
+def usage_totals_only() -> Fault:
+    """Answer, but report usage as some OpenAI-compatible servers do: the three totals only.
+
+    `prompt_tokens_details` and `completion_tokens_details` are left out, so the SDK's usage
+    object has None in their place.
+    """
+
+    def answer(recorded: RecordedRequest) -> httpx.Response:
+        try:
+            completion = complete(recorded.body)
+        except SimulatedAPIError as error:
+            return error_reply(error)(recorded)
+        usage = completion["usage"]
+        completion["usage"] = {
+            name: usage[name] for name in ("prompt_tokens", "completion_tokens", "total_tokens")
+        }
+        recorded.reply = completion
+        return httpx.Response(200, json=completion)
+
+    return answer
+
+
 @dataclass
 class SimulatedAPI:
     """Routes the SDK's traffic to the simulated model and remembers every request.
 
     `queue(...)` lines up faults for the next chat requests; the SDK's waits between retries
-    are recorded in `retry_waits` instead of being slept, so grading stays fast.
+    are recorded in `retry_waits` instead of being slept, so grading stays fast. One opened
+    inside another answers the requests until it closes, with its own faults and records (a
+    lesson's example can line up faults while the docs tests already simulate the API).
     """
+
+    _open: ClassVar[list[SimulatedAPI]] = []
 
     requests: list[RecordedRequest] = field(default_factory=list)
     unanswered: list[RecordedRequest] = field(default_factory=list)
     retry_waits: list[float] = field(default_factory=list)
+    prompt_cache: PromptCache = field(default_factory=PromptCache)
     _faults: deque[Fault] = field(default_factory=deque)
 
     def queue(self, *faults: Fault) -> None:
         self._faults.extend(faults)
+
+    def clear_queue(self) -> None:
+        """Drop the faults still lined up, so the next requests are answered normally again."""
+        self._faults.clear()
 
     @property
     def chat_requests(self) -> list[RecordedRequest]:
@@ -145,7 +249,8 @@ class SimulatedAPI:
         self._stack.enter_context(network_blocked())
         self._stack.enter_context(self._retries_recorded())
         router = self._stack.enter_context(respx.mock(using="httpcore2", assert_all_called=False))
-        router.route().mock(side_effect=self._answer)
+        router.route().mock(side_effect=_answer_by_innermost)
+        SimulatedAPI._open.append(self)
         return self
 
     def __exit__(
@@ -154,6 +259,7 @@ class SimulatedAPI:
         error: BaseException | None,
         trace: TracebackType | None,
     ) -> None:
+        SimulatedAPI._open.remove(self)
         self._stack.__exit__(kind, error, trace)
 
     @contextmanager
@@ -185,14 +291,14 @@ class SimulatedAPI:
             if self._faults:
                 return self._faults.popleft()(recorded)
             try:
-                recorded.reply = complete(recorded.body)
+                recorded.reply = complete(recorded.body, cache=self.prompt_cache)
             except SimulatedAPIError as error:
                 return error_reply(error)(recorded)
             if recorded.json().get("stream"):
                 options = recorded.json().get("stream_options") or {}
                 chunks = stream_chunks(recorded.reply, include_usage=bool(options.get("include_usage")))
                 return httpx.Response(
-                    200, content=server_sent_events(chunks),
+                    200, content=_sent_as_read(recorded, chunks),
                     headers={"content-type": "text/event-stream"},
                 )
             return httpx.Response(200, json=recorded.reply)
@@ -206,6 +312,22 @@ class SimulatedAPI:
             code="unknown_url",
         )
         return httpx.Response(404, json=error.body())
+
+
+def _answer_by_innermost(request: httpx.Request) -> httpx.Response:
+    return SimulatedAPI._open[-1]._answer(request)
+
+
+def _sent_as_read(recorded: RecordedRequest, chunks: list[dict[str, Any]]) -> Iterator[bytes]:
+    """A stream's events, each sent only when the client reads on, counted on `recorded`."""
+    recorded.events = len(chunks) + 1  # the chunks, then `data: [DONE]`
+
+    def send() -> Iterator[bytes]:
+        for event in event_stream(chunks):
+            recorded.events_read += 1
+            yield event
+
+    return send()
 
 
 def model_list() -> dict[str, Any]:

@@ -10,7 +10,11 @@ show the behaviour the lessons teach:
 - at temperature 0 the same messages always get the same reply, and every one of `n` choices is
   the same; higher temperatures make choices differ (reproducibly for a given `seed`);
 - `max_completion_tokens` / `max_tokens` cut the reply (`finish_reason: "length"`), `stop` ends it
-  early, `response_format` returns JSON, and `usage` holds real o200k token counts.
+  early, `response_format` returns JSON, and `usage` holds real o200k token counts;
+- asked to continue right after a reply that was cut off (the cut part sent back as an assistant
+  message, then a user message such as "Continue where you stopped."), it writes the rest;
+- given a `PromptCache`, it reports a long prompt's repeated beginning as cached tokens, the way
+  the API's automatic prompt caching does.
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ import random
 import re
 import secrets
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -52,8 +56,11 @@ class SimulatedAPIError(Exception):
         }
 
 
-def complete(request: Mapping[str, Any]) -> dict[str, Any]:
-    """Answer one Chat Completions request body with a `chat.completion` object (as a dict)."""
+def complete(request: Mapping[str, Any], *, cache: PromptCache | None = None) -> dict[str, Any]:
+    """Answer one Chat Completions request body with a `chat.completion` object (as a dict).
+
+    With a `cache`, the part of the prompt it has seen before is reported as cached tokens.
+    """
     validate(request)
     messages: list[Mapping[str, Any]] = list(request["messages"])
     choice_count = int(request.get("n") or 1)
@@ -63,6 +70,7 @@ def complete(request: Mapping[str, Any]) -> dict[str, Any]:
     ]
     completion_tokens = sum(tokens.count_tokens(choice["message"]["content"]) for choice in choices)
     prompt_tokens = tokens.count_message_tokens(messages)
+    cached_tokens = cache.cached_tokens(messages) if cache is not None else 0
     return {
         "id": f"chatcmpl-sim{secrets.token_hex(12)}",
         "object": "chat.completion",
@@ -73,7 +81,7 @@ def complete(request: Mapping[str, Any]) -> dict[str, Any]:
             "prompt_tokens": prompt_tokens,
             "completion_tokens": completion_tokens,
             "total_tokens": prompt_tokens + completion_tokens,
-            "prompt_tokens_details": {"cached_tokens": 0, "audio_tokens": 0},
+            "prompt_tokens_details": {"cached_tokens": cached_tokens, "audio_tokens": 0},
             "completion_tokens_details": {
                 "reasoning_tokens": 0,
                 "audio_tokens": 0,
@@ -84,6 +92,52 @@ def complete(request: Mapping[str, Any]) -> dict[str, Any]:
         "system_fingerprint": SYSTEM_FINGERPRINT,
         "service_tier": "default",
     }
+
+
+class PromptCache:
+    """Automatic prompt caching as the API does it, for one session of requests.
+
+    A prompt of at least 1,024 tokens whose beginning matches a prompt seen earlier has that
+    shared beginning served from the cache, counted in whole blocks of 128 tokens. Cached tokens
+    are still part of `prompt_tokens`; `prompt_tokens_details.cached_tokens` says how many.
+    """
+
+    MINIMUM_TOKENS = 1024
+    BLOCK_TOKENS = 128
+
+    def __init__(self) -> None:
+        self._seen: list[list[int]] = []
+
+    def cached_tokens(self, messages: Sequence[Mapping[str, Any]]) -> int:
+        """How many of these messages' prompt tokens come from the cache; then remember them."""
+        prompt = _prompt_token_ids(messages)
+        shared = max((_shared_prefix(prompt, seen) for seen in self._seen), default=0)
+        self._seen.append(prompt)
+        if shared < self.MINIMUM_TOKENS:
+            return 0
+        return shared // self.BLOCK_TOKENS * self.BLOCK_TOKENS
+
+
+def _prompt_token_ids(messages: Sequence[Mapping[str, Any]]) -> list[int]:
+    """A prompt as one token sequence, as long as `tokens.count_message_tokens` counts it."""
+    framing = [-1] * tokens.TOKENS_PER_MESSAGE
+    ids: list[int] = []
+    for message in messages:
+        ids += framing + tokens.encode(str(message.get("role", ""))) + tokens.encode(
+            tokens.message_text(message)
+        )
+        if message.get("name"):
+            ids += [-2] * tokens.TOKENS_PER_NAME + tokens.encode(str(message["name"]))
+    return ids + [-3] * tokens.REPLY_PRIMING_TOKENS
+
+
+def _shared_prefix(first: Sequence[int], second: Sequence[int]) -> int:
+    length = 0
+    for a, b in zip(first, second, strict=False):
+        if a != b:
+            break
+        length += 1
+    return length
 
 
 def stream_chunks(completion: Mapping[str, Any], *, include_usage: bool) -> list[dict[str, Any]]:
@@ -127,8 +181,14 @@ def _pieces(text: str, tokens_per_piece: int = 3) -> list[str]:
 
 def server_sent_events(chunks: Sequence[Mapping[str, Any]]) -> bytes:
     """A stream's body on the wire: one `data:` event per chunk, then `data: [DONE]`."""
-    events = [f"data: {json.dumps(chunk, ensure_ascii=False)}\n\n" for chunk in chunks]
-    return "".join([*events, "data: [DONE]\n\n"]).encode()
+    return b"".join(event_stream(chunks))
+
+
+def event_stream(chunks: Sequence[Mapping[str, Any]]) -> Iterator[bytes]:
+    """The same body as `server_sent_events`, one event at a time, as a server sends it."""
+    for chunk in chunks:
+        yield f"data: {json.dumps(chunk, ensure_ascii=False)}\n\n".encode()
+    yield b"data: [DONE]\n\n"
 
 
 # --- the API's own errors ---------------------------------------------------------------------
@@ -205,8 +265,10 @@ def validate(request: Any) -> None:
     _validate_number(request, "n", 1, 128, decimal=False)
     _validate_number(request, "max_completion_tokens", 1, None, decimal=False)
     _validate_number(request, "max_tokens", 1, None, decimal=False)
+    _validate_number(request, "seed", -(2**63), 2**63 - 1, decimal=False)
     _validate_stop(request.get("stop"))
     _validate_response_format(request.get("response_format"))
+    _validate_stream(request)
 
 
 def _validate_message(index: int, message: Any) -> None:
@@ -301,6 +363,25 @@ def _validate_response_format(response_format: Any) -> None:
                 400, "Missing required parameter: 'response_format.json_schema.name'.",
                 param="response_format.json_schema.name", code="missing_required_parameter",
             )
+        schema = spec.get("schema")
+        if schema is not None and not isinstance(schema, Mapping):
+            raise _invalid_type("response_format.json_schema.schema", "an object", schema)
+
+
+def _validate_stream(request: Mapping[str, Any]) -> None:
+    stream = request.get("stream")
+    if stream is not None and not isinstance(stream, bool):
+        raise _invalid_type("stream", "a boolean", stream)
+    options = request.get("stream_options")
+    if options is None:
+        return
+    if not stream:
+        raise SimulatedAPIError(
+            400, "The 'stream_options' parameter is only allowed when 'stream' is enabled.",
+            param="stream_options", code="invalid_value",
+        )
+    if not isinstance(options, Mapping):
+        raise _invalid_type("stream_options", "an object", options)
 
 
 def _invalid_type(param: str, expected: str, value: Any) -> SimulatedAPIError:
@@ -321,6 +402,9 @@ def _choose_replies(
     messages: Sequence[Mapping[str, Any]], request: Mapping[str, Any], count: int
 ) -> list[str]:
     """One reply per choice: the most likely one at temperature 0, varied ones above it."""
+    rest = _continuation(messages)
+    if rest is not None:
+        return [rest] * count
     variants = _reply_variants(messages)
     fingerprint = _fingerprint(messages)
     most_likely = variants[fingerprint % len(variants)]
@@ -347,6 +431,42 @@ def _fingerprint(messages: Sequence[Mapping[str, Any]]) -> int:
         [[m.get("role"), tokens.message_text(m)] for m in messages], ensure_ascii=False
     )
     return int.from_bytes(hashlib.sha256(text.encode()).digest()[:8], "big")
+
+
+_CONTINUE_REQUEST = re.compile(
+    r"\b(continue|go on|keep going|carry on|keep writing|where you (?:stopped|left off)|"
+    r"finish (?:your|the) (?:answer|reply|sentence))\b",
+    re.IGNORECASE,
+)
+
+
+def _continuation(messages: Sequence[Mapping[str, Any]]) -> str | None:
+    """The rest of a cut-off reply, when the user asks to continue right after the cut part.
+
+    The cut part must come back as the last assistant message, and be the beginning of a reply
+    the model would have given to the messages before it. Otherwise there is nothing to continue.
+    """
+    if len(messages) < 3 or messages[-1].get("role") != "user":
+        return None
+    if messages[-2].get("role") != "assistant":
+        return None
+    if not _CONTINUE_REQUEST.search(tokens.message_text(messages[-1])):
+        return None
+    written = tokens.message_text(messages[-2]).strip()
+    earlier = messages[:-2]
+    if not written or not any(m.get("role") == "user" for m in earlier):
+        return None
+    intended = _continuation(earlier)
+    if intended is not None:
+        candidates = [intended.lstrip()]
+    else:
+        variants = _reply_variants(earlier)
+        most_likely = variants[_fingerprint(earlier) % len(variants)]
+        candidates = [most_likely, *variants]
+    for candidate in candidates:
+        if candidate.startswith(written) and len(candidate) > len(written):
+            return candidate[len(written):]
+    return None
 
 
 _NAME_STATEMENT = re.compile(
@@ -502,29 +622,203 @@ def _formatted(reply: str, response_format: Mapping[str, Any] | None) -> str:
     return reply
 
 
-def _instance_of(schema: Mapping[str, Any], text: str) -> Any:
-    """A value that matches a JSON schema, filled with the reply's words where text is wanted."""
+def _instance_of(schema: Any, text: str, root: Any = None, depth: int = 0,
+                 budget: list[int] | None = None) -> Any:
+    """A value that matches a JSON schema, filled with the reply's words where text is wanted.
+
+    Follows local `$ref`s (such as the `#/$defs/...` the SDK's `.parse()` sends), `allOf`,
+    `anyOf`/`oneOf`, `enum`, `const`, string formats and lengths, number bounds and item counts.
+    Recursive schemas stop growing after a few levels: optional parts are left empty there. The
+    whole value stays within `_MAX_VALUES`, whatever the schema asks for.
+    """
+    root = schema if root is None else root
+    budget = [_MAX_VALUES] if budget is None else budget
+    budget[0] -= 1
+    schema = _resolved(schema, root)
+    if depth > _HARD_DEPTH or budget[0] < 0:
+        return None
     if "enum" in schema:
-        return schema["enum"][0]
+        options = schema["enum"]
+        return options[0] if isinstance(options, list) and options else None
     if "const" in schema:
         return schema["const"]
     for key in ("anyOf", "oneOf"):
-        if schema.get(key):
-            return _instance_of(schema[key][0], text)
+        options = [option for option in _as_list(schema.get(key)) if isinstance(option, Mapping)]
+        if options:
+            return _instance_of(_preferred_option(options, root, depth), text, root, depth + 1, budget)
+    if _as_list(schema.get("allOf")):
+        return _instance_of(_merged(schema, root), text, root, depth + 1, budget)
     kind = schema.get("type", "object")
     if isinstance(kind, list):
         kind = next((k for k in kind if k != "null"), "null")
     if kind == "object":
-        properties = schema.get("properties") or {}
-        return {name: _instance_of(sub, text) for name, sub in properties.items()}
+        properties = schema.get("properties")
+        properties = properties if isinstance(properties, Mapping) else {}
+        return {
+            str(name): _instance_of(sub, text, root, depth + 1, budget) for name, sub in properties.items()
+        }
     if kind == "array":
-        return [_instance_of(schema.get("items") or {"type": "string"}, text)]
+        return _array_of(schema, text, root, depth, budget)
     if kind == "string":
-        return text
+        value = _string_for(schema, text)
+        budget[0] -= len(value) // 100
+        return value
     if kind == "integer":
-        return max(int(schema.get("minimum", 1)), 1)
+        return _integer_for(schema)
     if kind == "number":
-        return float(schema.get("minimum", 1.0))
+        return _number_for(schema)
     if kind == "boolean":
         return True
     return None
+
+
+_SOFT_DEPTH = 6  # below this, optional parts (null choices, empty arrays) are preferred
+_HARD_DEPTH = 40
+# However much a schema asks for (nested arrays with a large minItems, a huge minLength), the
+# value stays small: every part costs 1 from this budget, and every 100 characters of text 1 more.
+_MAX_VALUES = 2000
+_MAX_TEXT = 2000  # the longest string a minLength can ask for
+_FORMATS = {
+    "date-time": "2025-05-01T09:00:00Z",
+    "date": "2025-05-01",
+    "time": "09:00:00",
+    "duration": "P3D",
+    "email": "traveller@example.com",
+    "hostname": "example.com",
+    "ipv4": "192.0.2.1",
+    "ipv6": "2001:db8::1",
+    "uri": "https://example.com/",
+    "url": "https://example.com/",
+    "uuid": "0e4a1f3c-5b7d-4c2e-9a6b-8d1f2e3c4b5a",
+}
+
+
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _resolved(schema: Any, root: Any, hops: int = 0) -> Mapping[str, Any]:
+    """The schema itself, or what its local `$ref` points at (anything else counts as `{}`)."""
+    if not isinstance(schema, Mapping):
+        return {}
+    reference = schema.get("$ref")
+    if not isinstance(reference, str) or hops > 20:
+        return schema
+    target: Any = root
+    if reference != "#":
+        if not reference.startswith("#/"):
+            return {key: value for key, value in schema.items() if key != "$ref"}
+        for part in reference[2:].split("/"):
+            part = part.replace("~1", "/").replace("~0", "~")
+            target = target.get(part) if isinstance(target, Mapping) else None
+    if not isinstance(target, Mapping):
+        return {}
+    siblings = {key: value for key, value in schema.items() if key != "$ref"}
+    return {**_resolved(target, root, hops + 1), **siblings}
+
+
+def _preferred_option(options: list[Mapping[str, Any]], root: Any, depth: int) -> Mapping[str, Any]:
+    """The first option that is not null; deep in a recursive schema, null when it is allowed."""
+    def is_null(option: Mapping[str, Any]) -> bool:
+        return _resolved(option, root).get("type") == "null"
+
+    if depth >= _SOFT_DEPTH:
+        nulls = [option for option in options if is_null(option)]
+        if nulls:
+            return nulls[0]
+    return next((option for option in options if not is_null(option)), options[0])
+
+
+def _merged(schema: Mapping[str, Any], root: Any) -> dict[str, Any]:
+    """`allOf` as one schema: the parts' keys together, their properties and requirements joined."""
+    merged: dict[str, Any] = {key: value for key, value in schema.items() if key != "allOf"}
+    for part in _as_list(schema.get("allOf")):
+        part = _resolved(part, root)
+        for key, value in part.items():
+            if key == "properties" and isinstance(value, Mapping):
+                merged["properties"] = {**(merged.get("properties") or {}), **value}
+            elif key == "required" and isinstance(value, list):
+                merged["required"] = [*(merged.get("required") or []), *value]
+            elif key != "allOf":
+                merged.setdefault(key, value)
+    return merged
+
+
+def _bound(schema: Mapping[str, Any], key: str) -> float | None:
+    value = schema.get(key)
+    return value if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+
+def _array_of(schema: Mapping[str, Any], text: str, root: Any, depth: int, budget: list[int]) -> list[Any]:
+    least = int(_bound(schema, "minItems") or 0)
+    most = _bound(schema, "maxItems")
+    count = least if depth >= _SOFT_DEPTH else max(least, 1)
+    if most is not None:
+        count = max(0, min(count, int(most)))
+    count = min(count, 50, max(0, budget[0]))
+    prefix = _as_list(schema.get("prefixItems"))
+    items = schema.get("items")
+    values = []
+    for index in range(count):
+        item_schema = prefix[index] if index < len(prefix) else items if isinstance(items, Mapping) else {
+            "type": "string"
+        }
+        item_text = text if index == 0 else f"{text} ({index + 1})"
+        values.append(_instance_of(item_schema, item_text, root, depth + 1, budget))
+    return values
+
+
+def _string_for(schema: Mapping[str, Any], text: str) -> str:
+    fixed = _FORMATS.get(str(schema.get("format", "")))
+    value = fixed if fixed is not None else text
+    least, most = _bound(schema, "minLength"), _bound(schema, "maxLength")
+    if least is not None and len(value) < least:
+        wanted = min(int(least), _MAX_TEXT)
+        padding = " More to follow." * (wanted // 16 + 1)  # words: cheap to count, unlike "....."
+        value = (value + padding)[:wanted]
+    if most is not None and len(value) > most:
+        value = value[: max(0, int(most))]
+    return value
+
+
+def _integer_for(schema: Mapping[str, Any]) -> int:
+    import math
+
+    low, high = _bound(schema, "minimum"), _bound(schema, "maximum")
+    above, below = _bound(schema, "exclusiveMinimum"), _bound(schema, "exclusiveMaximum")
+    step = _bound(schema, "multipleOf")
+    step = int(step) if step and float(step).is_integer() and step > 0 else 1
+
+    def fits(value: int) -> bool:
+        return _within(value, low, high, above, below) and value % step == 0
+
+    edges = [math.ceil(low) if low is not None else None, math.floor(high) if high is not None else None,
+             math.floor(above) + 1 if above is not None else None,
+             math.ceil(below) - 1 if below is not None else None]
+    candidates = [1, *(edge for edge in edges if edge is not None)]
+    for candidate in candidates:
+        for value in (candidate, candidate + (-candidate) % step, candidate - candidate % step):
+            if fits(value):
+                return value
+    return next((edge for edge in edges if edge is not None), 1)
+
+
+def _number_for(schema: Mapping[str, Any]) -> float:
+    low, high = _bound(schema, "minimum"), _bound(schema, "maximum")
+    above, below = _bound(schema, "exclusiveMinimum"), _bound(schema, "exclusiveMaximum")
+    floors = [bound for bound in (low, above) if bound is not None]
+    ceilings = [bound for bound in (high, below) if bound is not None]
+    candidates = [1.0, low, high, above + 1 if above is not None else None,
+                  below - 1 if below is not None else None]
+    if floors and ceilings:
+        candidates.append((max(floors) + min(ceilings)) / 2)
+    for candidate in candidates:
+        if candidate is not None and _within(float(candidate), low, high, above, below):
+            return float(candidate)
+    return float(max(floors) if floors else min(ceilings) if ceilings else 1.0)
+
+
+def _within(value: float, low: float | None, high: float | None, above: float | None,
+            below: float | None) -> bool:
+    return ((low is None or value >= low) and (high is None or value <= high)
+            and (above is None or value > above) and (below is None or value < below))

@@ -55,8 +55,8 @@ class Learner:
             self._raise_known_breakage()
             if not self.path.exists():
                 raise LearnerCodeError(
-                    f"{self.exercise.relative(self.path)} is missing. Restore it with "
-                    f"`git checkout -- {self.exercise.relative(self.path)}` and grade again."
+                    f"{self.exercise.relative(self.path)} is missing. Get the original back with "
+                    f"`workshop reset {self.exercise.number}` and grade again."
                 )
             try:
                 self._module = load_module(

@@ -188,7 +188,7 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         if result.status == FAILING and result.failed:
             checks = len(result.failed | result.passed)
             line += f"  ({len(result.failed)} of {checks} checks failing)"
-        write(line, green=result.status == DONE, red=result.status == FAILING)
+        write(line.rstrip(), green=result.status == DONE, red=result.status == FAILING)
     done = sum(result.status == DONE for result in results)
     write(f"{done}/{len(results)} complete")
     upcoming = next((result for result in results if result.status != DONE), None)

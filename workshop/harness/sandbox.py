@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import builtins
 import contextlib
-import importlib.util
 import io
 import signal
 import sys
@@ -89,16 +88,21 @@ def run_guarded(
 
 
 def load_module(path: Path, module_name: str, *, timeout: float) -> ModuleType:
-    """Import a learner's file afresh, so every check sees the code as it is on disk now."""
-    spec = importlib.util.spec_from_file_location(module_name, path)
-    if spec is None or spec.loader is None:
-        raise LearnerCodeError(f"{path.name} could not be loaded as a Python module.")
-    module = importlib.util.module_from_spec(spec)
+    """Import a learner's file afresh from its source, so every check sees the file as saved.
+
+    The source is compiled here rather than through the import system, whose bytecode cache
+    can miss two saves within the same second.
+    """
+    module = ModuleType(module_name)
+    module.__file__ = str(path)
     sys.modules[module_name] = module
-    loader = spec.loader
+
+    def execute() -> None:
+        code = compile(path.read_bytes(), str(path), "exec", dont_inherit=True)
+        exec(code, module.__dict__)
+
     outcome = run_guarded(
-        f"import {path.stem}", lambda: loader.exec_module(module), (), {},
-        learner_file=path, timeout=timeout,
+        f"import {path.stem}", execute, (), {}, learner_file=path, timeout=timeout
     )
     if outcome.error is not None:
         sys.modules.pop(module_name, None)

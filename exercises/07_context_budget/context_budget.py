@@ -1,0 +1,42 @@
+"""Exercise 07 · Context management
+
+Keep a conversation under a token budget by dropping its oldest turns.
+  1. split_turns(messages): the messages after the system message, grouped into turns.
+  2. trim_to_budget(messages, budget): the system message and the newest whole turns that fit.
+  3. reply(messages, budget): send the trimmed messages to MODEL; return the reply's text.
+
+Lesson: docs/lessons/07-context-management.md    Grade: pytest exercises/07_context_budget
+"""
+
+from openai import OpenAI
+
+from workshop.script import run_script
+from workshop.settings import MODEL
+from workshop.tokens import count_message_tokens
+
+
+def split_turns(messages: list[dict]) -> list[list[dict]]:
+    # TODO 1: each user message starts a new turn; the reply after it joins that turn.
+    raise NotImplementedError("TODO 1: split_turns")
+
+
+def trim_to_budget(messages: list[dict], budget: int) -> list[dict]:
+    # TODO 2: newest turn first, add whole turns while count_message_tokens(...) <= budget.
+    raise NotImplementedError("TODO 2: trim_to_budget")
+
+
+def reply(messages: list[dict], budget: int) -> str:
+    # TODO 3: send trim_to_budget(messages, budget), not the whole history.
+    raise NotImplementedError("TODO 3: reply")
+
+
+def main() -> None:
+    history = [{"role": "system", "content": "You are a friendly travel assistant. Answer briefly."}]
+    for text in ("Hi, my name is Ada.", "What should I pack for Lisbon?", "What is my name?"):
+        history.append({"role": "user", "content": text})
+        history.append({"role": "assistant", "content": reply(history, budget=80)})
+        print(f"> {text}\n{history[-1]['content']}")
+
+
+if __name__ == "__main__":
+    run_script(main)

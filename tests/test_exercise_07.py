@@ -1,0 +1,161 @@
+"""Exercise 07's grader: accepts every correct way to write it and names each common mistake."""
+
+import pytest
+
+from tests.conftest import solution_source, stub_source
+
+SOLUTION = solution_source("07")
+
+TRIM_BODY = '''    system = messages[0]
+    kept: list[dict] = []
+    for turn in reversed(split_turns(messages)):
+        if kept and count_message_tokens([system, *turn, *kept]) > budget:
+            break
+        kept = [*turn, *kept]
+    return [system, *kept]
+'''
+
+
+def changed(old: str, new: str, source: str = SOLUTION) -> str:
+    assert old in source, f"the reference solution no longer contains {old!r}"
+    return source.replace(old, new)
+
+
+def test_reference_solution_passes_every_check(grade):
+    assert grade("07", SOLUTION).passed()
+
+
+def test_untouched_stub_reads_not_started(grade):
+    grading = grade("07", stub_source("07"))
+    assert set(grading.outcomes.values()) == {"skipped"}
+    assert "not started  07" in grading.output
+
+
+CORRECT_VARIANTS = {
+    "module-level client": changed(
+        "def reply(messages: list[dict], budget: int) -> str:\n    with OpenAI() as client:",
+        "client = OpenAI()\n\n\ndef reply(messages: list[dict], budget: int) -> str:\n    if True:",
+    ),
+    "oldest turns popped from a copy": changed(
+        TRIM_BODY,
+        "    system, turns = messages[0], split_turns(messages)\n"
+        "    while len(turns) > 1 and count_message_tokens(\n"
+        "        [system] + [m for turn in turns for m in turn]\n"
+        "    ) > budget:\n"
+        "        turns.pop(0)\n"
+        "    return [system] + [m for turn in turns for m in turn]\n",
+    ),
+    "indexes instead of a second list": changed(
+        "    turns: list[list[dict]] = []\n"
+        "    for message in messages[1:]:\n"
+        '        if message["role"] == "user" or not turns:\n'
+        "            turns.append([message])\n"
+        "        else:\n"
+        "            turns[-1].append(message)\n"
+        "    return turns\n",
+        "    starts = [i for i, m in enumerate(messages) if i > 0 and m.get('role') == 'user']\n"
+        "    if len(messages) > 1 and 1 not in starts:\n"
+        "        starts.insert(0, 1)\n"
+        "    ends = [*starts[1:], len(messages)]\n"
+        "    return [list(messages[start:end]) for start, end in zip(starts, ends)]\n",
+    ),
+    "with_raw_response and extra parameters": changed(
+        "        response = client.chat.completions.create(\n"
+        "            model=MODEL, messages=trim_to_budget(messages, budget)\n        )",
+        "        raw = client.chat.completions.with_raw_response.create(\n"
+        "            model=MODEL, messages=trim_to_budget(messages, budget),\n"
+        "            temperature=0.3, max_completion_tokens=200,\n        )\n"
+        "        response = raw.parse()",
+    ),
+}
+
+
+@pytest.mark.parametrize("variant", CORRECT_VARIANTS)
+def test_correct_variants_pass(grade, variant):
+    grading = grade("07", CORRECT_VARIANTS[variant])
+    assert grading.passed(), grading.failures
+
+
+MISTAKES = {
+    "system message dropped": (
+        changed("    return [system, *kept]\n", "    return kept\n"),
+        "the system message is missing from the front",
+    ),
+    "turns split into single messages": (
+        changed(
+            "for turn in reversed(split_turns(messages)):",
+            "for turn in reversed([[message] for message in messages[1:]]):",
+        ),
+        "split a turn: it kept part of turn 3 but dropped its user message",
+    ),
+    "system message left out of the count": (
+        changed(
+            "count_message_tokens([system, *turn, *kept])", "count_message_tokens([*turn, *kept])"
+        ),
+        "over the budget of",
+    ),
+    "a list of exactly the budget counted as too long": (
+        changed("*kept]) > budget:", "*kept]) >= budget:"),
+        "it dropped a turn that still fit",
+    ),
+    "newest turn dropped when it alone is too long": (
+        changed("        if kept and count_message_tokens(", "        if count_message_tokens("),
+        "returned only the system message",
+    ),
+    "the caller's list changed": (
+        changed(
+            TRIM_BODY,
+            "    while len(split_turns(messages)) > 1 and count_message_tokens(messages) > budget:\n"
+            "        del messages[1 : 1 + len(split_turns(messages)[0])]\n"
+            "    return messages\n",
+        ),
+        "trim_to_budget() changed the list it was given",
+    ),
+    "a turn that doesn't fit skipped, an older one kept": (
+        changed("            break\n", "            continue\n"),
+        "that left a gap in the conversation",
+    ),
+    "whole history sent": (
+        changed("model=MODEL, messages=trim_to_budget(messages, budget)", "model=MODEL, messages=messages"),
+        "reply() sent the whole conversation",
+    ),
+    # More messages the grader gives, for mistakes seen less often.
+    "newest turns dropped instead of the oldest": (
+        changed("for turn in reversed(split_turns(messages)):", "for turn in split_turns(messages):")
+        .replace("kept = [*turn, *kept]", "kept = [*kept, *turn]"),
+        "but dropped the newest",
+    ),
+    "system message put into a turn": (
+        changed("    for message in messages[1:]:\n", "    for message in messages:\n"),
+        "split_turns() put the system message into a turn",
+    ),
+    "unanswered question left out of the turns": (
+        changed(
+            "    turns: list[list[dict]] = []\n"
+            "    for message in messages[1:]:\n"
+            '        if message["role"] == "user" or not turns:\n'
+            "            turns.append([message])\n"
+            "        else:\n"
+            "            turns[-1].append(message)\n"
+            "    return turns\n",
+            "    return [[user, answer] for user, answer in zip(messages[1::2], messages[2::2])]\n",
+        ),
+        "split_turns() left out the newest turn",
+    ),
+    "reply added to the caller's list": (
+        changed(
+            "    return response.choices[0].message.content",
+            '    messages.append({"role": "assistant", "content": response.choices[0].message.content})\n'
+            "    return response.choices[0].message.content",
+        ),
+        "reply() changed the list it was given",
+    ),
+}
+
+
+@pytest.mark.parametrize("mistake", MISTAKES)
+def test_each_mistake_is_named(grade, mistake):
+    source, phrase = MISTAKES[mistake]
+    grading = grade("07", source)
+    assert not grading.passed()
+    assert phrase in grading.failures, grading.failures

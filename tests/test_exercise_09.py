@@ -1,0 +1,197 @@
+"""Exercise 09's grader: accepts every correct way to write it and names each common mistake."""
+
+import pytest
+
+from tests.conftest import solution_source, stub_source
+
+SOLUTION = solution_source("09")
+CLIENT = "    return OpenAI(max_retries=MAX_RETRIES, timeout=TIMEOUT)"
+TIMEOUT_CLAUSE = """    except openai.APITimeoutError:
+        return f"The service did not answer within {TIMEOUT} seconds: please try again."
+"""
+CONNECTION_CLAUSE = """    except openai.APIConnectionError:
+        return "Could not connect to the service: check your network and OPENAI_BASE_URL."
+"""
+HANDLERS_START = "    except openai.AuthenticationError:"
+HANDLERS_END = "    return response.choices[0].message.content"
+
+
+def changed(old: str, new: str, source: str = SOLUTION) -> str:
+    assert old in source, f"the reference solution no longer contains {old!r}"
+    return source.replace(old, new)
+
+
+def without_handlers(new_handlers: str) -> str:
+    """The solution with all its except clauses replaced by `new_handlers`."""
+    start, end = SOLUTION.index(HANDLERS_START), SOLUTION.index(HANDLERS_END)
+    return SOLUTION[:start] + new_handlers + SOLUTION[end:]
+
+
+def test_reference_solution_passes_every_check(grade):
+    assert grade("09", SOLUTION).passed()
+
+
+def test_untouched_stub_reads_not_started(grade):
+    grading = grade("09", stub_source("09"))
+    assert set(grading.outcomes.values()) == {"skipped"}
+    assert "not started  09" in grading.output
+
+
+CORRECT_VARIANTS = {
+    "module-level client": changed(
+        "        with make_client() as client:\n            response",
+        "        if True:\n            response",
+        changed("\n\ndef ask(", "\n\nclient = make_client()\n\n\ndef ask("),
+    ),
+    "with_options and an httpx Timeout": changed(
+        CLIENT,
+        "    import httpx\n\n    return OpenAI().with_options(\n"
+        "        max_retries=MAX_RETRIES, timeout=httpx.Timeout(TIMEOUT, connect=5.0)\n    )",
+    ),
+    "with_raw_response and typed message params": changed(
+        "            response = client.chat.completions.create(\n"
+        '                model=MODEL, messages=[{"role": "user", "content": question}]\n'
+        "            )\n",
+        "            from openai.types.chat import ChatCompletionUserMessageParam\n\n"
+        "            raw = client.chat.completions.with_raw_response.create(\n"
+        "                model=MODEL,\n"
+        "                messages=[ChatCompletionUserMessageParam(role='user', content=question)],\n"
+        "                temperature=0.2,\n"
+        "            )\n"
+        "            response = raw.parse()\n",
+    ),
+    "isinstance checks in a helper, and a float wait": without_handlers(
+        """    except openai.OpenAIError as error:
+        return explain(error)
+"""
+    ).replace(
+        "\n\ndef main(",
+        '''
+
+def explain(error):
+    if isinstance(error, openai.AuthenticationError):
+        return "Your API key was not accepted."
+    if isinstance(error, openai.NotFoundError):
+        return f"There is no model called {MODEL}."
+    if isinstance(error, openai.RateLimitError):
+        wait = error.response.headers.get("retry-after")
+        return f"Too busy: wait {float(wait)} seconds." if wait else "Too busy: wait a bit."
+    if isinstance(error, openai.InternalServerError):
+        return f"Server error {error.status_code}, try later."
+    if isinstance(error, openai.APITimeoutError):
+        return f"No answer after {TIMEOUT} seconds."
+    if isinstance(error, openai.APIConnectionError):
+        return "Cannot connect to the API."
+    return "Something else went wrong."
+
+
+def main(''',
+    ),
+}
+
+
+@pytest.mark.parametrize("variant", CORRECT_VARIANTS)
+def test_correct_variants_pass(grade, variant):
+    grading = grade("09", CORRECT_VARIANTS[variant])
+    assert grading.passed(), grading.failures
+
+
+MISTAKES = {
+    "max_retries left at the default": (
+        changed(CLIENT, "    return OpenAI(timeout=TIMEOUT)"),
+        "max_retries=2 (the SDK's default)",
+    ),
+    "no timeout": (
+        changed(CLIENT, "    return OpenAI(max_retries=MAX_RETRIES)"),
+        "the SDK's default of 10 minutes",
+    ),
+    "ask() not using make_client()": (
+        changed("with make_client() as client:", "with OpenAI() as client:"),
+        "Send it with the client that make_client() returns",
+    ),
+    "a retry loop on top of the client's": (
+        changed(
+            "        with make_client() as client:\n"
+            "            response = client.chat.completions.create(\n"
+            '                model=MODEL, messages=[{"role": "user", "content": question}]\n'
+            "            )\n",
+            "        with make_client() as client:\n"
+            "            for attempt in range(3):\n"
+            "                try:\n"
+            "                    response = client.chat.completions.create(\n"
+            '                        model=MODEL, messages=[{"role": "user", "content": question}]\n'
+            "                    )\n"
+            "                    break\n"
+            "                except openai.InternalServerError:\n"
+            "                    if attempt == 2:\n"
+            "                        raise\n",
+        ),
+        "called create() again after the client had given up",
+    ),
+    "connection error caught before timeout": (
+        changed(TIMEOUT_CLAUSE + CONNECTION_CLAUSE, CONNECTION_CLAUSE + TIMEOUT_CLAUSE),
+        "is a kind of openai.APIConnectionError",
+    ),
+    "one sentence for everything": (
+        without_handlers(
+            "    except Exception:\n        return \"Sorry, something went wrong.\"\n"
+        ),
+        "Every failure got the same sentence",
+    ),
+    "the SDK's error text passed on": (
+        without_handlers("    except openai.APIError as error:\n        return str(error)\n"),
+        "that is the SDK's error text",
+    ),
+    "an error left uncaught": (
+        changed(
+            "    except openai.InternalServerError as error:\n"
+            "        return f\"The service had a problem on its side ({error.status_code}): "
+            "please try again later.\"\n",
+            "",
+            changed("    except openai.APIStatusError as error:\n"
+                    "        return f\"The service refused the request ({error.status_code}): "
+                    "please check your settings.\"\n", ""),
+        ),
+        "let openai.InternalServerError escape",
+    ),
+}
+
+# Not in the exercise's list of common mistakes, but each still gets its own message.
+OTHER_WRONG_SUBMISSIONS = {
+    "parent class caught first": (
+        changed(
+            HANDLERS_START,
+            "    except openai.APIStatusError as error:\n"
+            "        return f\"The request failed ({error.status_code}).\"\n" + HANDLERS_START,
+        ),
+        "before any except clause for a parent class",
+    ),
+    "Retry-After read as if always there": (
+        changed('headers.get("retry-after")', 'headers["retry-after"]'),
+        "Not every 429 carries a Retry-After header",
+    ),
+    "no wait in the rate-limit sentence": (
+        changed('when = f"in {wait} seconds" if wait else "in a minute"', 'when = "later"'),
+        "does not say how long to wait",
+    ),
+    "no retries at all": (
+        changed(CLIENT, "    return OpenAI(max_retries=0, timeout=TIMEOUT)"),
+        "gave up after 1 attempt(s)",
+    ),
+    "printing the sentence": (
+        changed(
+            '        return "The API key was refused: check OPENAI_API_KEY in your .env file."',
+            '        print("The API key was refused: check OPENAI_API_KEY in your .env file.")\n'
+            "        return None",
+        ),
+        "returned None, but the tests expected it to return the sentence",
+    ),
+}
+
+
+@pytest.mark.parametrize("mistake", {**MISTAKES, **OTHER_WRONG_SUBMISSIONS})
+def test_each_mistake_is_named(grade, mistake):
+    source, phrase = {**MISTAKES, **OTHER_WRONG_SUBMISSIONS}[mistake]
+    grading = grade("09", source)
+    assert not grading.passed()
+    assert phrase in grading.failures, grading.failures

@@ -1,0 +1,135 @@
+"""`workshop check`: grade one exercise or all, with the learner-facing messages of `pytest exercises/`.
+
+`verdict()` lays out one exercise's result; `workshop watch` and the TUI show the same layout.
+"""
+
+from __future__ import annotations
+
+from rich.console import Console, ConsoleOptions, RenderResult
+from rich.padding import Padding
+from rich.text import Text
+
+from workshop import progress
+from workshop.catalog import find_exercise
+from workshop.grading import CheckResult, ExerciseReport
+from workshop.overview import STATUS_MARK, STATUS_STYLE, next_exercise, next_steps, progress_line
+from workshop.progress import DONE, FAILING, NOT_STARTED
+from workshop.workspace import Workspace, shown
+
+
+def check_name(name: str) -> str:
+    """`test_ask_returns_the_reply_text[case]` reads as `ask returns the reply text [case]`."""
+    name, bracket, parameters = name.partition("[")
+    readable = name.removeprefix("test_").replace("_", " ")
+    return f"{readable} [{parameters}" if bracket else readable
+
+
+# A line of output and how far it is indented: wrapped lines keep the indent.
+Line = tuple[Text, int]
+
+
+def check_line(check: CheckResult) -> Text:
+    mark, style = {"passed": ("✓", "green"), "failed": ("✗", "red")}.get(check.outcome, ("·", "dim"))
+    return Text.assemble((f"{mark} ", style), check_name(check.name))
+
+
+def check_lines(check: CheckResult) -> list[Line]:
+    """A check: its name, and for a failed one the harness's message for the learner, indented."""
+    lines = [(check_line(check), 2)]
+    if check.outcome == "failed":
+        lines += [(Text(line), 6) for line in check.message.splitlines()]
+    return lines
+
+
+def headline(report: ExerciseReport) -> Text:
+    exercise, status = report.exercise, report.status
+    text = Text.assemble(
+        (f"{STATUS_MARK[status]} ", STATUS_STYLE[status]),
+        (exercise.label, "bold"),
+        "  ",
+        (status, STATUS_STYLE[status]),
+    )
+    ran = [check for check in report.checks if check.outcome != "skipped"]
+    if status == FAILING and ran:
+        failed = sum(check.outcome == "failed" for check in ran)
+        text.append(f"  ({failed} of {len(ran)} checks failing)")
+    elif status == DONE:
+        text.append(f"  (all {len(ran)} checks pass, {report.seconds:.2f} s)", style="dim")
+    return text
+
+
+def not_started_line(report: ExerciseReport, workspace: Workspace | None = None) -> Line:
+    path = shown((workspace or Workspace()).file(report.exercise))
+    return (Text(f"{path} is still the stub as shipped: fill in its TODOs to start (workshop hint "
+                 f"{report.exercise.number} gives a first nudge).", style="dim"), 2)
+
+
+def verdict_lines(
+    report: ExerciseReport, workspace: Workspace | None = None, *, every_failure: bool = True
+) -> list[Line]:
+    """One exercise's result: a headline, then each failed check with its message.
+
+    With `every_failure=False` only the first failed check is spelled out, which is what a watcher
+    needs after each save: the first problem is the one to fix next.
+    """
+    lines: list[Line] = [(headline(report), 0)]
+    if report.status == NOT_STARTED:
+        return [*lines, not_started_line(report, workspace)]
+    failures = [check for check in report.checks if check.outcome == "failed"]
+    for check in failures if every_failure else failures[:1]:
+        lines += check_lines(check)
+    if len(failures) > 1 and not every_failure:
+        more = (f"...and {len(failures) - 1} more failing: workshop check {report.exercise.number} "
+                "lists them all.")
+        lines.append((Text(more, style="dim"), 2))
+    return lines
+
+
+class Indented:
+    """Lines with their indents: wrapped under the indent on a terminal, left whole elsewhere."""
+
+    def __init__(self, lines: list[Line]) -> None:
+        self.lines = lines
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        for text, indent in self.lines:
+            if options.no_wrap:  # not a terminal: one line each, so nothing is cut off
+                yield Text(" " * indent).append_text(text)
+            else:
+                yield Padding(text, (0, 0, 0, indent), expand=False)
+
+
+def render(lines: list[Line]) -> Indented:
+    return Indented(lines)
+
+
+def verdict(
+    report: ExerciseReport, workspace: Workspace | None = None, *, every_failure: bool = True
+) -> Indented:
+    return render(verdict_lines(report, workspace, every_failure=every_failure))
+
+
+def check_command(console: Console, key: str | None, workspace: Workspace | None = None) -> int:
+    """Grade what was asked; exit code 0 only when all of it is done."""
+    workspace = workspace or Workspace()
+    asked = [find_exercise(key)] if key else None
+    reports = workspace.grade(asked)
+    for report in reports:
+        console.print(verdict(report, workspace))
+    statuses = {**progress.saved_statuses(), **{r.exercise.id: r.status for r in reports}}
+    if asked is None:
+        console.print()
+        console.print(progress_line(statuses))
+    if all(report.status == DONE for report in reports):
+        upcoming = next_exercise(statuses, after=reports[-1].exercise)
+        console.print()
+        console.print(next_steps(upcoming) if upcoming else Text("Every exercise is done. Well played!"))
+        return 0
+    if asked is not None and reports[0].status == FAILING:
+        number = asked[0].number
+        console.print(
+            f"\nFix the first problem above, save, and check again (workshop watch {number} does "
+            f"that on every save). Stuck? workshop hint {number}",
+            style="dim",
+        )
+    return 1
