@@ -10,11 +10,13 @@ exactly what their code sent.
 from __future__ import annotations
 
 import json
+import ssl
 import time
 from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
+from functools import cache
 from types import TracebackType
 from typing import Any, ClassVar
 
@@ -248,6 +250,7 @@ class SimulatedAPI:
         self._stack = ExitStack()
         self._stack.enter_context(network_blocked())
         self._stack.enter_context(self._retries_recorded())
+        self._stack.enter_context(_one_ssl_context())
         router = self._stack.enter_context(respx.mock(using="httpcore2", assert_all_called=False))
         router.route().mock(side_effect=_answer_by_innermost)
         SimulatedAPI._open.append(self)
@@ -328,6 +331,24 @@ def _sent_as_read(recorded: RecordedRequest, chunks: list[dict[str, Any]]) -> It
             yield event
 
     return send()
+
+
+@cache
+def _shared_ssl_context() -> ssl.SSLContext:
+    return httpcore2.default_ssl_context()
+
+
+@contextmanager
+def _one_ssl_context() -> Iterator[None]:
+    """Let every client share one TLS context: nothing here connects, and loading the
+    certificate store again for each `OpenAI()` a learner creates costs more than a check."""
+    original = httpcore2.default_ssl_context
+    shared = _shared_ssl_context()
+    httpcore2.default_ssl_context = lambda *args, **kwargs: shared
+    try:
+        yield
+    finally:
+        httpcore2.default_ssl_context = original
 
 
 def model_list() -> dict[str, Any]:
