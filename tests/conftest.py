@@ -68,3 +68,13 @@ def solution_source(key: str) -> str:
 
 def stub_source(key: str) -> str:
     return find_exercise(key).stub.read_text(encoding="utf-8")
+
+
+def editor(default: str) -> Callable[..., str]:
+    """`changed(old, new, source=default)`: a wrong submission written as one edit of a solution."""
+
+    def changed(old: str, new: str, source: str = default) -> str:
+        assert old in source, f"the reference solution no longer contains {old!r}"
+        return source.replace(old, new)
+
+    return changed
