@@ -145,3 +145,35 @@ def test_a_missing_exercise_file_says_how_to_get_it_back(grade, tmp_path):
     assert "travel_assistant.py is missing" in grading.failures
     assert "workshop reset 01" in grading.failures
     assert "The grader itself failed" not in grading.failures
+
+
+def _grade_solutions_in_a_new_process(*prefix: str, env: dict[str, str] | None = None):
+    import subprocess
+    import sys
+
+    return subprocess.run(
+        [*prefix, sys.executable, "-m", "pytest", "exercises/", "--solutions", "-q",
+         "-p", "no:cacheprovider"],
+        cwd=REPO_ROOT, capture_output=True, text=True, env=env, timeout=120,
+    )
+
+
+def test_grading_passes_with_the_network_cut_off():
+    import shutil
+    import subprocess
+
+    if shutil.which("unshare") is None or subprocess.run(
+        ["unshare", "-n", "true"], capture_output=True
+    ).returncode != 0:
+        pytest.skip("this machine cannot start a process without a network (unshare -n)")
+    result = _grade_solutions_in_a_new_process("unshare", "-n")
+    assert result.returncode == 0, result.stdout[-2000:]
+    assert "complete" in result.stdout
+
+
+def test_another_model_in_the_settings_does_not_break_grading():
+    import os
+
+    env = {**os.environ, "WORKSHOP_MODEL": "llama3.2"}
+    result = _grade_solutions_in_a_new_process(env=env)
+    assert result.returncode == 0, result.stdout[-2000:]
