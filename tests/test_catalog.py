@@ -54,3 +54,10 @@ def test_exercises_are_found_by_id_or_number():
     assert find_exercise("1").id == find_exercise("01_single_turn").id == "01_single_turn"
     with pytest.raises(UnknownExercise, match="There is no exercise '42'"):
         find_exercise("42")
+
+
+def test_the_readme_table_lists_the_exercises_as_info_toml_does():
+    readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    rows = [line.split("|")[1:3] for line in readme.splitlines() if line.startswith("| 0")]
+    listed = [(number.strip(), title.strip()) for number, title in rows]
+    assert listed == [(exercise.number, exercise.title) for exercise in load_catalog()]

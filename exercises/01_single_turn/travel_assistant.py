@@ -1,9 +1,8 @@
 """Exercise 01 · Single-turn travel assistant
 
-Answer one traveller's question with one Chat Completions request.
-  1. SYSTEM_PROMPT: describe your travel assistant.
-  2. build_messages(question): a system message, then the question as a user message.
-  3. ask(question): send those messages to MODEL and return the reply's text.
+1. SYSTEM_PROMPT: describe your assistant.
+2. build_messages(question): a system message, then a user message.
+3. ask(question): send them to MODEL; return the reply's text.
 
 Lesson: docs/lessons/02-messages-and-roles.md    Grade: pytest exercises/01_single_turn
 """
@@ -13,17 +12,17 @@ from openai import OpenAI
 from workshop.script import run_script
 from workshop.settings import MODEL
 
-# TODO 1: describe the assistant: who it is and how it should answer.
+# TODO 1: who the assistant is and how it answers.
 SYSTEM_PROMPT = ""
 
 
 def build_messages(question: str) -> list[dict]:
-    # TODO 2: return [system message, user message]; each is a dict with "role" and "content".
+    # TODO 2: each message is a dict with "role" and "content".
     raise NotImplementedError("TODO 2: build_messages")
 
 
 def ask(question: str) -> str:
-    # TODO 3: send build_messages(question) to MODEL with a client, and return the reply's text.
+    # TODO 3: one request; return the text, not the response.
     raise NotImplementedError("TODO 3: ask")
 
 

@@ -1,10 +1,8 @@
 """Exercise 02 · Multi-turn memory
 
-A chat that remembers: each request sends the whole conversation.
-  1. Conversation(system_prompt): self.messages holds one system message.
-  2. send(text): add the user message, send self.messages to MODEL,
-     add the reply as an assistant message, return its text.
-  3. reset(): keep only the system message.
+1. __init__: self.messages holds one system message.
+2. send(text): add the user message, send self.messages, add the reply; return it.
+3. reset(): keep only the system message.
 
 Lesson: docs/lessons/03-conversation-history.md    Grade: pytest exercises/02_multi_turn
 """

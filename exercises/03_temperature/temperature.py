@@ -1,10 +1,9 @@
 """Exercise 03 · Temperature experiments
 
-See how temperature changes the replies to one prompt.
-  1. sample(): raise ValueError if temperature is outside 0-2 or n < 1.
-  2. sample(): one request with temperature and n; return every choice's text.
-  3. run_experiment(): {temperature: sample(...)} for each temperature.
-  4. distinct_ratio(): distinct answers / number of answers (0.0 if none).
+1. sample(): ValueError unless 0 <= temperature <= 2 and n >= 1.
+2. sample(): one request with temperature and n; return every choice's text.
+3. run_experiment(): {temperature: sample(...)} per temperature.
+4. distinct_ratio(): distinct answers / all answers (0.0 if none).
 
 Lesson: docs/lessons/04-parameters.md    Grade: pytest exercises/03_temperature
 """
@@ -26,7 +25,7 @@ def run_experiment(prompt: str, temperatures=(0.0, 0.7, 1.5), n: int = 3) -> dic
 
 
 def distinct_ratio(samples: list[str]) -> float:
-    # TODO 4: compare the answers with surrounding whitespace stripped.
+    # TODO 4: strip each answer before comparing.
     raise NotImplementedError("TODO 4: distinct_ratio")
 
 

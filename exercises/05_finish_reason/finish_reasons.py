@@ -1,12 +1,8 @@
 """Exercise 05 · Finish reasons and output limits
 
-Never pass off a cut-off or withheld reply as a whole answer.
-  1. send(messages, max_tokens): one request with max_completion_tokens=max_tokens;
-     return (text, finish_reason).
-  2. ask(question, max_tokens): "stop": return the text. "content_filter": raise
-     IncompleteAnswer("content_filter", text).
-  3. ask on "length": send the part back as an assistant message, then CONTINUE, and join
-     the parts; after MAX_REQUESTS requests raise IncompleteAnswer("length", text).
+1. send(): one request with max_completion_tokens; return (text, finish_reason).
+2. ask(): on "stop" return the text; on "content_filter" raise IncompleteAnswer.
+3. ask(): on "length" send CONTINUE and join the parts; at most MAX_REQUESTS requests.
 
 Lesson: docs/lessons/06-finish-reason.md    Grade: pytest exercises/05_finish_reason
 """
@@ -25,13 +21,13 @@ class IncompleteAnswer(Exception):
 
 
 def send(messages: list[dict], max_tokens: int) -> tuple[str, str]:
-    # TODO 1: return the first choice's text and finish_reason.
+    # TODO 1: max_completion_tokens, not max_tokens (the old name).
     raise NotImplementedError("TODO 1: send")
 
 
 def ask(question: str, max_tokens: int) -> str:
-    # TODO 2: one request; act on its finish_reason.
-    # TODO 3: on "length", ask to continue, up to MAX_REQUESTS requests.
+    # TODO 2: act on the finish_reason.
+    # TODO 3: on "length", send the part back, then CONTINUE.
     raise NotImplementedError("TODO 2: ask")
 
 

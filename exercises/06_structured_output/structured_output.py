@@ -1,10 +1,9 @@
 """Exercise 06 · Structured output
 
-Get JSON from the model, and check it before trusting it.
-  1. TRIP_SCHEMA: make it fit for strict mode.
-  2. ask_json(question): JSON mode; return the reply parsed into a dict.
-  3. parse_trip(content): the trip dict, or None if it is not JSON matching TRIP_SCHEMA.
-  4. extract_trip(text): ask for TRIP_SCHEMA, strictly; return parse_trip(reply text).
+1. TRIP_SCHEMA: make it fit for strict mode.
+2. ask_json(question): JSON mode; return the reply as a dict.
+3. parse_trip(content): the trip dict, or None if it is not a valid trip.
+4. extract_trip(text): ask for TRIP_SCHEMA in strict mode; return parse_trip(reply).
 
 Lesson: docs/lessons/08-structured-output.md    Grade: pytest exercises/06_structured_output
 """
@@ -24,17 +23,17 @@ TRIP_SCHEMA = {
 
 
 def ask_json(question: str) -> dict:
-    # TODO 2: the messages must mention JSON; response_format={"type": "json_object"}.
+    # TODO 2: the messages must ask for JSON too.
     raise NotImplementedError("TODO 2: ask_json")
 
 
 def parse_trip(content: str) -> dict | None:
-    # TODO 3: never crash: bad JSON, or a wrong or missing "city" (str) or "days" (int) -> None.
+    # TODO 3: never raise; bad JSON or a missing or wrong "city"/"days" gives None.
     raise NotImplementedError("TODO 3: parse_trip")
 
 
 def extract_trip(text: str) -> dict | None:
-    # TODO 4: response_format type "json_schema": a name, TRIP_SCHEMA, strict.
+    # TODO 4: a "json_schema" response_format: name, schema, strict.
     raise NotImplementedError("TODO 4: extract_trip")
 
 

@@ -1,9 +1,8 @@
 """Exercise 07 · Context management
 
-Keep a conversation under a token budget by dropping its oldest turns.
-  1. split_turns(messages): the messages after the system message, grouped into turns.
-  2. trim_to_budget(messages, budget): the system message and the newest whole turns that fit.
-  3. reply(messages, budget): send the trimmed messages to MODEL; return the reply's text.
+1. split_turns(messages): the messages after the system one, as turns.
+2. trim_to_budget(messages, budget): system message + newest whole turns that fit.
+3. reply(messages, budget): send the trimmed list; return the reply's text.
 
 Lesson: docs/lessons/07-context-management.md    Grade: pytest exercises/07_context_budget
 """
@@ -16,17 +15,17 @@ from workshop.tokens import count_message_tokens
 
 
 def split_turns(messages: list[dict]) -> list[list[dict]]:
-    # TODO 1: each user message starts a new turn; the reply after it joins that turn.
+    # TODO 1: a user message starts a turn; its reply joins it.
     raise NotImplementedError("TODO 1: split_turns")
 
 
 def trim_to_budget(messages: list[dict], budget: int) -> list[dict]:
-    # TODO 2: newest turn first, add whole turns while count_message_tokens(...) <= budget.
+    # TODO 2: newest first, while count_message_tokens(...) <= budget.
     raise NotImplementedError("TODO 2: trim_to_budget")
 
 
 def reply(messages: list[dict], budget: int) -> str:
-    # TODO 3: send trim_to_budget(messages, budget), not the whole history.
+    # TODO 3: leave messages as it is: main() adds the reply.
     raise NotImplementedError("TODO 3: reply")
 
 

@@ -1,9 +1,8 @@
 """Exercise 08 · Streaming
 
-Show the reply while the model writes it, then read what it cost.
-  1. show(text): print one piece at once, with no line break after it.
-  2. stream_reply(question, on_text): send the question with stream=True, usage included.
-  3. stream_reply: give each piece to on_text as it arrives; return (whole reply, usage).
+1. show(text): print it at once, with no line break.
+2. stream_reply(): a stream=True request that includes usage.
+3. stream_reply(): on_text(piece) per piece; return (whole reply, usage).
 
 Lesson: docs/lessons/09-streaming.md    Grade: pytest exercises/08_streaming
 """
@@ -18,13 +17,13 @@ from workshop.settings import MODEL
 
 
 def show(text: str) -> None:
-    # TODO 1: print text on the same line, and flush it so it appears now.
+    # TODO 1: use print's end and flush arguments.
     raise NotImplementedError("TODO 1: show")
 
 
 def stream_reply(question: str, on_text: Callable[[str], None] = show) -> tuple[str, CompletionUsage]:
-    # TODO 2: send the question to MODEL as a stream, asking for usage (stream_options).
-    # TODO 3: on_text(piece) as each arrives; the last chunk has no choices, only usage.
+    # TODO 2: stream_options asks for usage.
+    # TODO 3: the last chunk has no choices, only usage.
     raise NotImplementedError("TODO 2: stream_reply")
 
 

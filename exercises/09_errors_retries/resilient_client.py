@@ -1,9 +1,8 @@
 """Exercise 09 · Errors and retries
 
-Ask the model; when something goes wrong, tell the user in one sentence, never a traceback.
-  1. make_client(): a client with max_retries=MAX_RETRIES and timeout=TIMEOUT.
-  2. ask(question): send the question with make_client(); return the reply's text.
-  3. ask(question): catch each failure and return one sentence about it instead.
+1. make_client(): a client using MAX_RETRIES and TIMEOUT.
+2. ask(question): send it with make_client(); return the reply's text.
+3. ask(question): on failure, return one sentence instead (README table).
 
 Lesson: docs/lessons/10-errors-and-retries.md    Grade: pytest exercises/09_errors_retries
 """
@@ -19,13 +18,13 @@ TIMEOUT = 20  # seconds
 
 
 def make_client() -> OpenAI:
-    # TODO 1: the client retries and times out by itself; say how often and how long.
+    # TODO 1: pass max_retries and timeout.
     raise NotImplementedError("TODO 1: make_client")
 
 
 def ask(question: str) -> str:
-    # TODO 2: one user message to MODEL, sent with make_client().
-    # TODO 3: catch the most specific errors first (the README has the list).
+    # TODO 2: one user message to MODEL.
+    # TODO 3: catch the most specific errors first.
     raise NotImplementedError("TODO 2: ask")
 
 
