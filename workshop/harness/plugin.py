@@ -109,12 +109,17 @@ def exercise_of(path: Path) -> Exercise | None:
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     run = config.stash[RUN_KEY]
+    untouched: dict[str, bool] = {}  # read each learner file once, not once per check
     for item in items:
         exercise = exercise_of(item.path)
         if exercise is None:
             continue
         result = run.result_for(exercise)
-        if not run.solutions and exercise.is_untouched(run.file_to_grade(exercise)):
+        if exercise.id not in untouched:
+            untouched[exercise.id] = not run.solutions and exercise.is_untouched(
+                run.file_to_grade(exercise)
+            )
+        if untouched[exercise.id]:
             result.not_started = True
             item.add_marker(pytest.mark.skip(reason=f"not started: {exercise.relative(exercise.stub)}"))
 
