@@ -5,6 +5,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from workshop.harness.checks import check_model, check_roles, message_list
+from workshop.harness.sandbox import short_repr
 from workshop.tokens import message_text
 
 PROMPT = "Suggest a name for a travel blog about Portugal."
@@ -125,7 +126,7 @@ def test_sample_returns_the_text_of_every_choice_in_order(learner):
     first = expected[0] if expected else None
     if len(expected) > 1 and (value == first or _as_list(value) == [first]):
         learner.fail(
-            f"sample() returned only the first choice, {_short(value)}, but the response held "
+            f"sample() returned only the first choice, {short_repr(value)}, but the response held "
             f"{len(expected)} choices. Return a list with the text of each one, in order: "
             "[choice.message.content for choice in response.choices].",
             idea=ALL_CHOICES,
@@ -142,13 +143,13 @@ def test_sample_returns_the_text_of_every_choice_in_order(learner):
         )
     if items is not None and sorted(map(str, items)) == sorted(expected):
         learner.fail(
-            f"sample() returned the right texts in another order: {_short(items)}. Keep the "
+            f"sample() returned the right texts in another order: {short_repr(items)}. Keep the "
             "order of response.choices, so that item i is the text of choice i.",
             idea=ALL_CHOICES,
             lesson=CHOICES_LESSON,
         )
     learner.fail(
-        f"sample() returned {_short(value)}, but the model answered with the choices "
+        f"sample() returned {short_repr(value)}, but the model answered with the choices "
         f"{expected!r}, so the tests expected exactly that list of texts.",
         idea=ALL_CHOICES,
         lesson=CHOICES_LESSON,
@@ -192,7 +193,7 @@ def expect_value_error(learner, *, problem: str, temperature: float, n: int) -> 
             lesson=MISTAKES_LESSON,
         )
     learner.fail(
-        f"sample() returned {_short(outcome.value)} without complaint, but {problem}. "
+        f"sample() returned {short_repr(outcome.value)} without complaint, but {problem}. "
         'Raise ValueError("...") before sending anything, so the caller learns of the mistake.',
         idea=VALIDATE,
         lesson=MISTAKES_LESSON,
@@ -306,7 +307,7 @@ def test_run_experiment_keys_the_samples_by_temperature(learner):
     value = outcome.result()
     if not isinstance(value, Mapping):
         learner.fail(
-            f"run_experiment() returned {_short(value)}, but the tests expected a dict from each "
+            f"run_experiment() returned {short_repr(value)}, but the tests expected a dict from each "
             "temperature to its samples, such as {0.3: ['...', '...'], 1.0: [...], 1.8: [...]}.",
             idea=EXPERIMENT,
         )
@@ -331,8 +332,8 @@ def test_run_experiment_keys_the_samples_by_temperature(learner):
         found = value[temperature]
         if found != expected and (_as_list(found) is None or _as_list(found) != _as_list(expected)):
             learner.fail(
-                f"results[{temperature}] is {_short(found)}, but the samples taken "
-                f"at temperature {temperature} were {_short(expected)}. Store each temperature's "
+                f"results[{temperature}] is {short_repr(found)}, but the samples taken "
+                f"at temperature {temperature} were {short_repr(expected)}. Store each temperature's "
                 "samples under that temperature: results[temperature] = sample(...).",
                 idea=EXPERIMENT,
             )
@@ -397,7 +398,7 @@ def test_distinct_ratio_of_no_samples_is_zero(learner):
     value = outcome.result()
     if not (_is_number(value) and value == 0):
         learner.fail(
-            f"distinct_ratio() returned {_short(value)} for an empty list, but the tests expected "
+            f"distinct_ratio() returned {short_repr(value)} for an empty list, but the tests expected "
             "0.0: no samples, so no distinct ones either.",
             idea=RATIO,
             lesson=TEMPERATURE_LESSON,
@@ -425,6 +426,3 @@ def _as_list(value: Any) -> list[Any] | None:
     return list(value) if isinstance(value, (list, tuple)) else None
 
 
-def _short(value: Any, limit: int = 120) -> str:
-    text = repr(value)
-    return text if len(text) <= limit else text[: limit - 3] + "..."

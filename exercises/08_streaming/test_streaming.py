@@ -5,6 +5,7 @@ import io
 from collections.abc import Mapping
 
 from workshop.harness.checks import check_model, check_roles, message_list
+from workshop.harness.sandbox import short_repr
 
 QUESTION = "What should I pack for three days in Lisbon in November?"
 PIECE = "Pack layers"
@@ -203,7 +204,7 @@ def test_stream_reply_returns_the_whole_reply_and_the_usage(learner):
     reply = request.reply_texts()[0]
     if not isinstance(value, (tuple, list)) or len(value) != 2:
         learner.fail(
-            f"stream_reply() returned {type(value).__name__} {_short(value)}, but the tests "
+            f"stream_reply() returned {type(value).__name__} {short_repr(value)}, but the tests "
             "expected a pair: return text, usage (the whole reply and the usage from the last "
             "chunk).",
             idea="a stream hands you pieces: assembling the reply is your code's job",
@@ -217,7 +218,7 @@ def test_stream_reply_returns_the_whole_reply_and_the_usage(learner):
             else "Collect each chunk's text as it arrives and return them joined: \"\".join(pieces)."
         )
         learner.fail(
-            f"stream_reply() returned the reply {_short(text)}, but the model's whole reply was "
+            f"stream_reply() returned the reply {short_repr(text)}, but the model's whole reply was "
             f"{reply!r}. {detail}",
             idea="a stream hands you pieces: assembling the reply is your code's job",
         )
@@ -236,7 +237,7 @@ def test_stream_reply_returns_the_whole_reply_and_the_usage(learner):
     }
     if got != {name: expected[name] for name in names}:
         learner.fail(
-            f"stream_reply() returned the usage {_short(usage)}, but the stream's last chunk "
+            f"stream_reply() returned the usage {short_repr(usage)}, but the stream's last chunk "
             f"reported {expected['prompt_tokens']} prompt, {expected['completion_tokens']} "
             f"completion and {expected['total_tokens']} total tokens. Return chunk.usage from "
             "that last chunk.",
@@ -252,13 +253,10 @@ def test_stream_reply_prints_with_show_by_default(learner):
     printed = outcome.printed
     if printed.rstrip("\n") != reply:
         learner.fail(
-            f"Called without on_text, stream_reply() printed {_short(printed)}, but the tests "
+            f"Called without on_text, stream_reply() printed {short_repr(printed)}, but the tests "
             f"expected the reply, {reply!r}, printed piece by piece. Keep the parameter's "
             "default, on_text=show, and hand every piece to on_text.",
             idea=SHOW_IDEA,
         )
 
 
-def _short(value, limit=100):
-    text = repr(value)
-    return text if len(text) <= limit else text[: limit - 3] + "..."

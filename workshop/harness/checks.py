@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from workshop.harness.learner import Learner
-from workshop.harness.sandbox import Outcome
+from workshop.harness.sandbox import Outcome, short_repr
 from workshop.simulated_api import RecordedRequest
 from workshop.simulated_model import VALID_ROLES
 
@@ -23,7 +23,7 @@ def message_list(learner: Learner, value: Any, *, what: str) -> list[Mapping[str
     """`value` as a list of messages, or a failure that says what a message list looks like."""
     if not isinstance(value, (list, tuple)):
         learner.fail(
-            f"{what} returned {type(value).__name__} {_short(value)}, but the tests expected a list "
+            f"{what} returned {type(value).__name__} {short_repr(value)}, but the tests expected a list "
             'of messages such as [{"role": "system", "content": "..."}, ...].',
             idea="messages are a list of dicts, each with a role and content",
             lesson=ROLES_LESSON,
@@ -31,7 +31,7 @@ def message_list(learner: Learner, value: Any, *, what: str) -> list[Mapping[str
     for index, message in enumerate(value):
         if not isinstance(message, Mapping) or "role" not in message or "content" not in message:
             learner.fail(
-                f"Message {index} from {what} is {_short(message)}, but every message needs a "
+                f"Message {index} from {what} is {short_repr(message)}, but every message needs a "
                 '"role" and a "content", like {"role": "user", "content": "Hello"}.',
                 idea="messages are a list of dicts, each with a role and content",
                 lesson=ROLES_LESSON,
@@ -95,14 +95,9 @@ def expect_reply_text(
             lesson=RESPONSE_LESSON,
         )
     learner.fail(
-        f"{function}() returned {_short(value)}, but the model replied {expected!r}, "
+        f"{function}() returned {short_repr(value)}, but the model replied {expected!r}, "
         f"so the tests expected exactly that text, from {TEXT_LIVES_AT}.",
         idea="return the model's reply as it came back",
         lesson=RESPONSE_LESSON,
         request=request,
     )
-
-
-def _short(value: Any, limit: int = 120) -> str:
-    text = repr(value)
-    return text if len(text) <= limit else text[: limit - 3] + "..."

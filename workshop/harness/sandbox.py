@@ -58,12 +58,13 @@ class Outcome:
 
 
 def describe_call(name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> str:
-    shown = [_short_repr(arg) for arg in args]
-    shown += [f"{key}={_short_repr(value)}" for key, value in kwargs.items()]
+    shown = [short_repr(arg, 80) for arg in args]
+    shown += [f"{key}={short_repr(value, 80)}" for key, value in kwargs.items()]
     return f"{name}({', '.join(shown)})"
 
 
-def _short_repr(value: Any, limit: int = 80) -> str:
+def short_repr(value: Any, limit: int = 120) -> str:
+    """`repr(value)`, cut to `limit` characters so one long value cannot swamp a message."""
     text = repr(value)
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
