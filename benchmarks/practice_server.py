@@ -1,6 +1,6 @@
 """How fast the practice model answers, and whether 50 clients at once all get answers.
 
-Starts `python -m workshop.practice_server` on a free loopback port in its own process, then:
+Starts `python -m workshop.simulation.server` on a free loopback port in its own process, then:
 
 1. sends non-streaming chat requests one after another over one kept-alive connection, first
    with a bare HTTP client (the server's own answer time plus the loopback round trip), then
@@ -41,7 +41,7 @@ REQUEST = {
 
 
 def start_server() -> tuple[subprocess.Popen[str], str]:
-    command = [sys.executable, "-m", "workshop.practice_server", "--port", "0", "--quiet",
+    command = [sys.executable, "-m", "workshop.simulation.server", "--port", "0", "--quiet",
                "--stream-delay", "0"]
     server = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, text=True)
     assert server.stdout is not None

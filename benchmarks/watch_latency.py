@@ -24,10 +24,10 @@ from pathlib import Path
 from rich.console import Console
 
 from workshop.catalog import find_exercise
-from workshop.grading import ExerciseReport
+from workshop.commands.watch import Watcher
+from workshop.commands.workspace import Workspace
+from workshop.harness.grading import ExerciseReport
 from workshop.progress import DONE, FAILING
-from workshop.watch import Watcher
-from workshop.workspace import Workspace
 
 TARGET_SECONDS = 0.5
 

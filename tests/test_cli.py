@@ -16,8 +16,10 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import solution_source, stub_source
-from workshop import cli, grading, lessons, progress, reset, workspace
+from workshop import progress
 from workshop.catalog import find_exercise, git_blob_id, load_catalog
+from workshop.commands import cli, lessons, reset, workspace
+from workshop.harness import grading
 
 EXERCISE = find_exercise("01")
 SOLUTION = solution_source("01")
@@ -67,7 +69,7 @@ def test_no_command_off_a_terminal_grades_the_real_exercises_and_prints_progress
 
 
 def test_no_command_on_a_terminal_opens_the_tui(monkeypatch):
-    from workshop import tui
+    from workshop.commands import tui
 
     opened = []
     monkeypatch.setattr(sys.stdin, "isatty", lambda: True, raising=False)
@@ -243,7 +245,7 @@ def test_run_of_a_missing_file_says_so(learner, capsys):
 
 @pytest.mark.parametrize("live", [False, True])
 def test_run_solutions_hands_over_to_the_solutions_report(monkeypatch, live):
-    from workshop import solutions_report
+    from workshop.commands import solutions_report
 
     asked = []
     monkeypatch.setattr(solutions_report, "main", lambda live: asked.append(live) or 0)
@@ -252,7 +254,7 @@ def test_run_solutions_hands_over_to_the_solutions_report(monkeypatch, live):
 
 
 def test_practice_server_serves_on_the_port_asked_for(monkeypatch):
-    from workshop import practice_server
+    from workshop.simulation import server as practice_server
 
     calls = []
     monkeypatch.setattr(practice_server, "serve", lambda host, port, **options: calls.append(
@@ -263,7 +265,7 @@ def test_practice_server_serves_on_the_port_asked_for(monkeypatch):
 
 
 def test_practice_server_on_a_busy_port_says_so_in_one_sentence(monkeypatch, capsys):
-    from workshop import practice_server
+    from workshop.simulation import server as practice_server
 
     def busy(host, port, **options):
         raise SystemExit(f"Port {port} on 127.0.0.1 is already in use.")

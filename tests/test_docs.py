@@ -44,7 +44,7 @@ from tests.docs_support import (
 )
 from workshop.catalog import load_catalog
 from workshop.settings import REPO_ROOT
-from workshop.simulated_api import SimulatedAPI
+from workshop.simulation.api import SimulatedAPI
 
 LESSONS = [
     "lessons/01-first-request.md",

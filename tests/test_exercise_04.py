@@ -3,7 +3,7 @@
 import pytest
 
 from tests.conftest import editor, solution_source, stub_source
-from workshop.simulated_model import PromptCache
+from workshop.simulation import PromptCache
 
 SOLUTION = solution_source("04")
 

@@ -7,8 +7,9 @@ from openai import OpenAI
 
 from tests.conftest import editor, solution_source
 from workshop import tokens
-from workshop.simulated_api import SimulatedAPI, missing_field, truncated
-from workshop.simulated_model import complete
+from workshop.simulation import complete
+from workshop.simulation.api import SimulatedAPI
+from workshop.simulation.faults import missing_field, truncated
 
 SOLUTION = solution_source("06")
 

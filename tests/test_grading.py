@@ -1,4 +1,4 @@
-"""`workshop.grading.grade`: the harness of `pytest exercises/`, called from Python by the tools."""
+"""`workshop.harness.grading.grade`: the harness of `pytest exercises/`, called from Python by the tools."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pytest
 from tests.conftest import solution_source
 from workshop import progress
 from workshop.catalog import find_exercise
-from workshop.grading import grade
+from workshop.harness.grading import grade
 
 EXERCISE = find_exercise("01")
 

@@ -24,7 +24,9 @@ from openai.types.chat import ChatCompletion, ChatCompletionChunk
 from pydantic import BaseModel, Field
 
 from workshop import tokens
-from workshop.practice_server import (
+from workshop.settings import REPO_ROOT
+from workshop.simulation import rate_limited, server_error
+from workshop.simulation.server import (
     MAX_BODY_BYTES,
     Fault,
     PracticeServer,
@@ -32,8 +34,6 @@ from workshop.practice_server import (
     running_in_background,
     serve,
 )
-from workshop.settings import REPO_ROOT
-from workshop.simulated_model import rate_limited, server_error
 
 QUESTION = "What should I pack for three days in Lisbon in November?"
 MESSAGES = [{"role": "user", "content": QUESTION}]
@@ -727,7 +727,7 @@ def test_the_banner_says_how_to_point_the_sdk_at_it():
 def test_python_dash_m_serves_until_interrupted():
     import signal
 
-    command = [sys.executable, "-m", "workshop.practice_server", "--port", "0", "--stream-delay", "0"]
+    command = [sys.executable, "-m", "workshop.simulation.server", "--port", "0", "--stream-delay", "0"]
     process = subprocess.Popen(command, cwd=REPO_ROOT, stdout=subprocess.PIPE, text=True)
     try:
         first = process.stdout.readline()
@@ -743,7 +743,7 @@ def test_python_dash_m_serves_until_interrupted():
 
 
 def test_text_too_slow_to_count_is_refused_with_an_honest_400(raw):
-    from workshop.practice_server import LONGEST_RUN
+    from workshop.simulation.server import LONGEST_RUN
 
     body = {"model": "m", "messages": [{"role": "user", "content": "Hi " + "a" * (LONGEST_RUN + 1)}]}
     error = assert_api_error(*raw.post(body), 400)

@@ -19,10 +19,10 @@ import pytest
 from pydantic import BaseModel
 
 from workshop import providers, settings
-from workshop.practice_server import Fault, PracticeServer
 from workshop.script import explain_api_error, run_file, run_script
 from workshop.settings import DEFAULT_MODEL, REPO_ROOT
-from workshop.simulated_model import SimulatedAPIError, rate_limited, server_error
+from workshop.simulation import SimulatedAPIError, rate_limited, server_error
+from workshop.simulation.server import Fault, PracticeServer
 
 SOLUTION = REPO_ROOT / "solutions" / "01_single_turn" / "travel_assistant.py"
 VARIABLES = ("OPENAI_API_KEY", "OPENAI_BASE_URL", "OPENAI_ORG_ID", "OPENAI_PROJECT_ID", "WORKSHOP_MODEL")

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import stub_source
-from workshop import reset
 from workshop.catalog import find_exercise, git_blob_id
-from workshop.workspace import Workspace
+from workshop.commands import reset
+from workshop.commands.workspace import Workspace
 
 EXERCISE = find_exercise("01")
 

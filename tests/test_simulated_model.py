@@ -6,7 +6,7 @@ import pytest
 from openai.types.chat import ChatCompletion
 
 from workshop import tokens
-from workshop.simulated_model import SimulatedAPIError, complete
+from workshop.simulation import SimulatedAPIError, complete
 
 
 def ask(*contents: str, **options):

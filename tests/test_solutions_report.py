@@ -10,10 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from workshop import solutions_report, tokens
+from workshop import tokens
 from workshop.catalog import Exercise, find_exercise
-from workshop.practice_server import PracticeServer
-from workshop.solutions_report import Call, main, price_of, read_call
+from workshop.commands import solutions_report
+from workshop.commands.solutions_report import Call, main, price_of, read_call
+from workshop.simulation.server import PracticeServer
 
 VARIABLES = ("OPENAI_API_KEY", "OPENAI_BASE_URL", "OPENAI_ORG_ID", "OPENAI_PROJECT_ID", "WORKSHOP_MODEL")
 

@@ -18,9 +18,11 @@ from textual.pilot import Pilot
 from textual.widgets import Markdown, OptionList, Static
 
 from tests.conftest import solution_source, stub_source
-from workshop import grading, lessons, progress, reset, workspace
+from workshop import progress
 from workshop.catalog import find_exercise, git_blob_id, lesson_url, load_catalog
-from workshop.tui import ConfirmReset, WorkshopApp
+from workshop.commands import lessons, reset, workspace
+from workshop.commands.tui import ConfirmReset, WorkshopApp
+from workshop.harness import grading
 
 EXERCISE = find_exercise("01")
 SOLUTION = solution_source("01")

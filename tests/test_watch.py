@@ -15,10 +15,10 @@ from watchfiles import Change
 from tests.conftest import solution_source, stub_source
 from workshop import progress
 from workshop.catalog import find_exercise
-from workshop.grading import ExerciseReport
+from workshop.commands.watch import ExerciseFiles, Watcher, saved_exercises
+from workshop.commands.workspace import Workspace
+from workshop.harness.grading import ExerciseReport
 from workshop.progress import DONE, FAILING
-from workshop.watch import ExerciseFiles, Watcher, saved_exercises
-from workshop.workspace import Workspace
 
 EXERCISE = find_exercise("01")
 STARTED = stub_source("01").replace('SYSTEM_PROMPT = ""', 'SYSTEM_PROMPT = "You are a travel assistant."')

@@ -1,3 +1,3 @@
-from workshop.cli import main
+from workshop.commands.cli import main
 
 raise SystemExit(main())

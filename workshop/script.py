@@ -76,7 +76,7 @@ def run_file(
     use_practice = providers.needs_practice_model() if practice is None else practice
     if not use_practice:
         return subprocess.call(command, cwd=REPO_ROOT)
-    from workshop.practice_server import running_in_background
+    from workshop.simulation.server import running_in_background
 
     with running_in_background() as base_url:
         print(practice_notice(base_url), file=out or sys.stdout, flush=True)

@@ -8,7 +8,7 @@ from openai import OpenAI
 
 from workshop.harness.checks import check_model, message_list
 from workshop.settings import MODEL
-from workshop.simulated_api import usage_totals_only
+from workshop.simulation.faults import usage_totals_only
 
 TRIP = [
     {"role": "system", "content": "You are a concise travel assistant."},

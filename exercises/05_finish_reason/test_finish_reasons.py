@@ -3,7 +3,7 @@
 import openai
 
 from workshop.harness.checks import check_model, check_roles, expect_reply_text, message_list
-from workshop.simulated_api import content_filtered
+from workshop.simulation.faults import content_filtered
 
 QUESTION = "What should I pack for a week in Iceland?"
 ROOMY = 500  # far more tokens than any answer needs

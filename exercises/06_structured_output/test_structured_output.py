@@ -3,7 +3,7 @@
 import json
 
 from workshop.harness.checks import check_model, check_roles, message_list
-from workshop.simulated_api import missing_field, truncated
+from workshop.simulation.faults import missing_field, truncated
 from workshop.tokens import message_text
 
 QUESTION = "Which city is the Belém Tower in?"

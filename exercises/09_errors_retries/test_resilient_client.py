@@ -5,8 +5,8 @@ import re
 import openai
 
 from workshop.harness.checks import check_model, check_roles, expect_reply_text, message_list
-from workshop.simulated_api import connection_error, error_reply, timeout
-from workshop.simulated_model import invalid_api_key, model_not_found, rate_limited, server_error
+from workshop.simulation import invalid_api_key, model_not_found, rate_limited, server_error
+from workshop.simulation.faults import connection_error, error_reply, timeout
 
 QUESTION = "What should I pack for three days in Lisbon in November?"
 MAX_RETRIES = 3

@@ -11,8 +11,8 @@ from typing import Any
 
 from workshop.harness.learner import Learner
 from workshop.harness.sandbox import Outcome, short_repr
-from workshop.simulated_api import RecordedRequest
-from workshop.simulated_model import VALID_ROLES
+from workshop.simulation import VALID_ROLES
+from workshop.simulation.recording import RecordedRequest
 
 ROLES_LESSON = "lessons/02-messages-and-roles.md"
 RESPONSE_LESSON = "lessons/01-first-request.md"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import textwrap
 
 from workshop.catalog import lesson_url
-from workshop.simulated_api import RecordedRequest
+from workshop.simulation.recording import RecordedRequest
 
 
 class GradingFailure(AssertionError):

@@ -22,7 +22,8 @@ from workshop.harness.sandbox import (
     load_module,
     run_guarded,
 )
-from workshop.simulated_api import RecordedRequest, SimulatedAPI
+from workshop.simulation.api import SimulatedAPI
+from workshop.simulation.recording import RecordedRequest
 
 
 class Learner:

@@ -21,7 +21,7 @@ from workshop.harness.learner import Learner
 from workshop.harness.sandbox import LearnerCodeError
 from workshop.progress import DONE, FAILING, NOT_STARTED, save_statuses
 from workshop.settings import REPO_ROOT
-from workshop.simulated_api import SimulatedAPI
+from workshop.simulation.api import SimulatedAPI
 
 EXERCISES_DIR = REPO_ROOT / "exercises"
 # Grading never needs a real key; this stands in for one, so a real key is never sent anywhere.

@@ -20,11 +20,11 @@ from watchfiles import Change, DefaultFilter, watch
 
 from workshop import progress
 from workshop.catalog import Exercise, find_exercise, load_catalog
-from workshop.check import render, verdict, verdict_lines
-from workshop.grading import ExerciseReport, grade
-from workshop.overview import next_exercise, next_steps
+from workshop.commands.check import render, verdict, verdict_lines
+from workshop.commands.overview import next_exercise, next_steps
+from workshop.commands.workspace import Workspace, shown
+from workshop.harness.grading import ExerciseReport, grade
 from workshop.progress import DONE
-from workshop.workspace import Workspace, shown
 
 # How watchfiles groups events: yield once nothing new has happened for STEP_MS (an editor's
 # write-and-rename is a burst of events a few milliseconds apart), and never wait over DEBOUNCE_MS.

@@ -21,8 +21,8 @@ from rich.console import Console
 
 from workshop import progress
 from workshop.catalog import Exercise, find_exercise, git_blob_id
+from workshop.commands.workspace import Workspace, shown
 from workshop.settings import REPO_ROOT
-from workshop.workspace import Workspace, shown
 
 BACKUP_DIR = progress.STATE_DIR / "backups"
 

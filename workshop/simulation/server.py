@@ -1,10 +1,10 @@
 """The offline practice model: an OpenAI-compatible HTTP server on this machine.
 
 It answers `POST /v1/chat/completions` and `GET /v1/models` with the same simulated model the
-graders use (`workshop.simulated_model.complete`), so code written for a real provider runs
+graders use (`workshop.simulation.complete`), so code written for a real provider runs
 unchanged against it: point the SDK's base URL at it and use any key.
 
-    python -m workshop.practice_server [--port 8111] [--models a,b] [--api-key KEY]
+    python -m workshop.simulation.server [--port 8111] [--models a,b] [--api-key KEY]
 
 Every reply says it is a simulation: its `model` ends in `-simulated` and its
 `system_fingerprint` is `fp_simulated`. Requests it cannot accept get the API's status codes and
@@ -37,7 +37,7 @@ from urllib.parse import unquote, urlsplit
 
 from workshop import tokens
 from workshop.providers import PRACTICE_KEY
-from workshop.simulated_model import (
+from workshop.simulation import (
     PromptCache,
     SimulatedAPIError,
     complete,
@@ -660,7 +660,7 @@ def _cannot_listen(host: str, port: int, error: OSError) -> str:
             "check --host and --port.")
 
 
-def build_parser(prog: str = "python -m workshop.practice_server") -> argparse.ArgumentParser:
+def build_parser(prog: str = "python -m workshop.simulation.server") -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=prog,
         description="Serve the offline practice model: an OpenAI-compatible API on this machine, "

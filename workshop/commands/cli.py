@@ -1,8 +1,8 @@
 """The `workshop` command: reads its arguments and hands each command to the module that does it.
 
 Every problem with what was typed (an unknown command, exercise or option) ends in one sentence and
-a non-zero exit code, never a traceback. Grading always goes through `workshop.grading`, the same
-harness as `pytest exercises/`.
+a non-zero exit code, never a traceback. Grading always goes through `workshop.harness.grading`, the
+same harness as `pytest exercises/`.
 """
 
 from __future__ import annotations
@@ -108,7 +108,7 @@ def build_parser() -> Parser:
                      "on this machine, until Ctrl+C", "workshop practice-server --port 8111")
     server.add_argument("--port", type=port_number, default=8111,
                         help="the port to listen on (default 8111; 0 picks a free one)")
-    from workshop.practice_server import add_arguments
+    from workshop.simulation.server import add_arguments
 
     add_arguments(server, port=False)
     solution = command("solution", "show an exercise's reference solution once the exercise is done",
@@ -133,37 +133,37 @@ def build_parser() -> Parser:
 
 
 def _list(console: Console, args: argparse.Namespace) -> int:
-    from workshop.overview import list_command
+    from workshop.commands.overview import list_command
 
     return list_command(console)
 
 
 def _check(console: Console, args: argparse.Namespace) -> int:
-    from workshop.check import check_command
+    from workshop.commands.check import check_command
 
     return check_command(console, args.exercise)
 
 
 def _hint(console: Console, args: argparse.Namespace) -> int:
-    from workshop.hints import hint_command
+    from workshop.commands.hints import hint_command
 
     return hint_command(console, args.exercise, args.all)
 
 
 def _watch(console: Console, args: argparse.Namespace) -> int:
-    from workshop.watch import watch_command
+    from workshop.commands.watch import watch_command
 
     return watch_command(console, args.exercise)
 
 
 def _reset(console: Console, args: argparse.Namespace) -> int:
-    from workshop.reset import reset_command
+    from workshop.commands.reset import reset_command
 
     return reset_command(console, args.exercise, yes=args.yes)
 
 
 def _run(console: Console, args: argparse.Namespace) -> int:
-    from workshop import runner
+    from workshop.commands import runner
 
     if args.solutions:
         if args.exercise:
@@ -177,32 +177,32 @@ def _run(console: Console, args: argparse.Namespace) -> int:
 
 
 def _practice_server(console: Console, args: argparse.Namespace) -> int:
-    from workshop.runner import practice_server_command
+    from workshop.commands.runner import practice_server_command
 
     return practice_server_command(console, args)
 
 
 def _solution(console: Console, args: argparse.Namespace) -> int:
-    from workshop.solution import solution_command
+    from workshop.commands.solution import solution_command
 
     return solution_command(console, args.exercise, force=args.force)
 
 
 def _report(console: Console, args: argparse.Namespace) -> int:
-    from workshop.report import report_command
+    from workshop.commands.report import report_command
 
     return report_command(console, args.format, args.output, args.learner)
 
 
 def _docs(console: Console, args: argparse.Namespace) -> int:
-    from workshop.lessons import docs_command
+    from workshop.commands.lessons import docs_command
 
     return docs_command(console)
 
 
 def _default(console: Console, args: argparse.Namespace) -> int:
     if sys.stdin is not None and sys.stdin.isatty() and sys.stdout is not None and sys.stdout.isatty():
-        from workshop.tui import run_tui
+        from workshop.commands.tui import run_tui
 
         return run_tui()
     return _list(console, args)

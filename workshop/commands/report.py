@@ -17,9 +17,9 @@ from typing import Any
 
 from rich.console import Console
 
-from workshop.grading import ExerciseReport
+from workshop.commands.workspace import Workspace
+from workshop.harness.grading import ExerciseReport
 from workshop.progress import DONE, FAILING, NOT_STARTED, write_atomically
-from workshop.workspace import Workspace
 
 FORMATS = ("json", "junit")
 CHECK_STATUS = {"passed": "pass", "failed": "fail", "skipped": "skip"}

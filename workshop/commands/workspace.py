@@ -17,7 +17,7 @@ from workshop import catalog
 from workshop.catalog import Exercise, load_catalog
 
 if TYPE_CHECKING:
-    from workshop.grading import CheckResult, ExerciseReport
+    from workshop.harness.grading import CheckResult, ExerciseReport
 
 
 # Where `Workspace()` looks when it is given no folder; None means the repository's exercises/.
@@ -55,7 +55,7 @@ class Workspace:
         on_check: Callable[[str, CheckResult], None] | None = None,
     ) -> list[ExerciseReport]:
         """Grade the learner's files here through the same harness as `pytest exercises/`."""
-        from workshop.grading import grade  # imports pytest: only when something is graded
+        from workshop.harness.grading import grade  # imports pytest: only when something is graded
 
         return grade(exercises, grade_dir=self.copy, capture=capture, on_check=on_check)
 

@@ -9,11 +9,10 @@ exactly what their code sent.
 
 from __future__ import annotations
 
-import json
 import ssl
 import time
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from functools import cache
@@ -26,195 +25,14 @@ import pytest_httpx2  # noqa: F401  (registers respx's mocker for the httpcore2 
 import respx
 from openai import _base_client
 
-from workshop import tokens
-from workshop.offline import network_blocked
-from workshop.simulated_model import (
-    PromptCache,
-    SimulatedAPIError,
-    complete,
-    event_stream,
-    simulated_model_name,
-    stream_chunks,
-)
-
-REDACTED = "Bearer [redacted]"
-
-
-@dataclass
-class RecordedRequest:
-    """One HTTP request the learner's code sent, safe to show: the key is redacted."""
-
-    method: str
-    url: str
-    headers: dict[str, str]
-    body: Any = None
-    reply: dict[str, Any] | None = None  # what the simulated API answered, when it was JSON
-    # A streamed reply is sent one event at a time, as the client reads on: how many it has
-    # and how many have been read so far tell code that shows text as it arrives from code
-    # that reads the whole stream first.
-    events: int = 0
-    events_read: int = 0
-
-    @property
-    def stream_read_to_end(self) -> bool:
-        return self.events > 0 and self.events_read == self.events
-
-    @property
-    def path(self) -> str:
-        return httpx.URL(self.url).path
-
-    @property
-    def is_chat_completion(self) -> bool:
-        return self.method == "POST" and self.path.endswith("/chat/completions")
-
-    def json(self) -> dict[str, Any]:
-        """The request body as a dict (empty when it was not a JSON object)."""
-        return self.body if isinstance(self.body, dict) else {}
-
-    def reply_texts(self) -> list[str]:
-        """The text of every choice the API answered with, in index order."""
-        choices = (self.reply or {}).get("choices", [])
-        return [choice["message"]["content"] for choice in choices]
-
-    def pretty(self) -> str:
-        if isinstance(self.body, (dict, list)):
-            return json.dumps(self.body, indent=2, ensure_ascii=False)
-        return str(self.body)
-
-    @classmethod
-    def from_httpx(cls, request: httpx.Request) -> RecordedRequest:
-        headers = {
-            name: (REDACTED if name.lower() == "authorization" else value)
-            for name, value in request.headers.items()
-        }
-        raw = request.content.decode("utf-8", errors="replace")
-        try:
-            body: Any = json.loads(raw) if raw else None
-        except json.JSONDecodeError:
-            body = raw
-        return cls(request.method, str(request.url), headers, body)
-
-
-# A fault answers one chat request in place of the simulated model: an error, a timeout...
-Fault = Callable[[RecordedRequest], httpx.Response]
-
-
-def error_reply(error: SimulatedAPIError, *, retry_after: float | None = None) -> Fault:
-    """Answer with the API's error status and body (and a Retry-After header, if given)."""
-    headers = {"retry-after": f"{retry_after:g}"} if retry_after is not None else {}
-
-    def answer(recorded: RecordedRequest) -> httpx.Response:
-        recorded.reply = error.body()
-        return httpx.Response(error.status, json=recorded.reply, headers=headers)
-
-    return answer
-
-
-def timeout() -> Fault:
-    """Never answer: the client's read timeout fires."""
-
-    def answer(recorded: RecordedRequest) -> httpx.Response:
-        raise httpcore2.ReadTimeout("the simulated API did not answer in time")
-
-    return answer
-
-
-def connection_error() -> Fault:
-    """Never connect, as with no network or a wrong base URL: the client sees a connection error."""
-
-    def answer(recorded: RecordedRequest) -> httpx.Response:
-        raise httpcore2.ConnectError("the simulated API could not be reached")
-
-    return answer
-
-
-def content_filtered() -> Fault:
-    """Answer, but with the reply withheld by the content filter."""
-
-    def answer(recorded: RecordedRequest) -> httpx.Response:
-        completion = complete(recorded.body)
-        for choice in completion["choices"]:
-            choice["message"]["content"] = ""
-            choice["finish_reason"] = "content_filter"
-        recorded.reply = completion
-        return httpx.Response(200, json=completion)
-
-    return answer
-
-
-def truncated() -> Fault:
-    """Answer, but with every reply cut off halfway, as when it runs out of tokens.
-
-    The finish_reason is "length", and a JSON reply cut this way no longer parses.
-    """
-
-    def cut(choice: dict[str, Any]) -> None:
-        encoded = tokens.encode(choice["message"]["content"])
-        choice["message"]["content"] = tokens.decode(encoded[: len(encoded) // 2])
-        choice["finish_reason"] = "length"
-
-    return _edited_reply(cut)
-
-
-def missing_field(name: str) -> Fault:
-    """Answer with JSON that lacks the field `name`, as a model that ignores the schema might.
-
-    Replies that are not JSON objects are left as they are.
-    """
-
-    def drop(choice: dict[str, Any]) -> None:
-        try:
-            data = json.loads(choice["message"]["content"])
-        except json.JSONDecodeError:
-            return
-        if isinstance(data, dict):
-            data.pop(name, None)
-            choice["message"]["content"] = json.dumps(data, ensure_ascii=False)
-
-    return _edited_reply(drop)
-
-
-def _edited_reply(edit: Callable[[dict[str, Any]], None]) -> Fault:
-    """The simulated model's own answer with `edit` applied to each choice, usage recounted."""
-
-    def answer(recorded: RecordedRequest) -> httpx.Response:
-        try:
-            completion = complete(recorded.body)
-        except SimulatedAPIError as error:
-            return error_reply(error)(recorded)
-        for choice in completion["choices"]:
-            edit(choice)
-        usage = completion["usage"]
-        usage["completion_tokens"] = sum(
-            tokens.count_tokens(choice["message"]["content"]) for choice in completion["choices"]
-        )
-        usage["total_tokens"] = usage["prompt_tokens"] + usage["completion_tokens"]
-        recorded.reply = completion
-        return httpx.Response(200, json=completion)
-
-    return answer
-
-
-def usage_totals_only() -> Fault:
-    """Answer, but report usage as some OpenAI-compatible servers do: the three totals only.
-
-    `prompt_tokens_details` and `completion_tokens_details` are left out, so the SDK's usage
-    object has None in their place.
-    """
-
-    def answer(recorded: RecordedRequest) -> httpx.Response:
-        try:
-            completion = complete(recorded.body)
-        except SimulatedAPIError as error:
-            return error_reply(error)(recorded)
-        usage = completion["usage"]
-        completion["usage"] = {
-            name: usage[name] for name in ("prompt_tokens", "completion_tokens", "total_tokens")
-        }
-        recorded.reply = completion
-        return httpx.Response(200, json=completion)
-
-    return answer
+from workshop.harness.network import network_blocked
+from workshop.simulation.cache import PromptCache
+from workshop.simulation.completion import complete
+from workshop.simulation.errors import SimulatedAPIError
+from workshop.simulation.faults import Fault, error_reply
+from workshop.simulation.models import simulated_model_name
+from workshop.simulation.recording import RecordedRequest
+from workshop.simulation.streaming import event_stream, stream_chunks
 
 
 @dataclass

@@ -6,7 +6,7 @@ instead, so every learner can watch their code get an answer without an account.
 one-line notice are `workshop.script`'s, shared with `run_file`.
 
 The same module starts `workshop practice-server` and `workshop run --solutions`, whose work is
-done by `workshop.practice_server` and `workshop.solutions_report`.
+done by `workshop.simulation.server` and `workshop.commands.solutions_report`.
 """
 
 from __future__ import annotations
@@ -24,8 +24,8 @@ from rich.console import Console
 
 from workshop import providers, settings
 from workshop.catalog import Exercise, find_exercise
+from workshop.commands.workspace import Workspace, shown
 from workshop.settings import REPO_ROOT
-from workshop.workspace import Workspace, shown
 
 
 class RunRefused(Exception):
@@ -61,7 +61,7 @@ def script_run(
     if not providers.needs_practice_model(env):
         yield ScriptRun(argv, env, f"Running {shown(path)} against {providers.current(env).label}.")
         return
-    from workshop import practice_server
+    from workshop.simulation import server as practice_server
 
     with contextlib.ExitStack() as stack:
         try:
@@ -94,14 +94,14 @@ def run_command(console: Console, key: str, workspace: Workspace | None = None) 
 
 def solutions_command(console: Console, live: bool) -> int:
     """Every reference solution against the practice model (or the provider, `live`): tokens and cost."""
-    from workshop import solutions_report
+    from workshop.commands import solutions_report
 
     return int(solutions_report.main(live=live) or 0)
 
 
 def practice_server_command(console: Console, args: argparse.Namespace) -> int:
     """Serve the offline practice model in the foreground until Ctrl+C."""
-    from workshop import practice_server
+    from workshop.simulation import server as practice_server
 
     try:
         practice_server.serve_from_arguments(args)

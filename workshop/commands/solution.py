@@ -6,8 +6,8 @@ from rich.console import Console
 from rich.syntax import Syntax
 
 from workshop.catalog import find_exercise
+from workshop.commands.workspace import Workspace
 from workshop.progress import DONE
-from workshop.workspace import Workspace
 
 
 def solution_command(console: Console, key: str, *, force: bool, workspace: Workspace | None = None) -> int:

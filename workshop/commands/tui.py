@@ -30,15 +30,16 @@ from textual.widgets.option_list import Option
 from textual.worker import Worker
 from watchfiles import awatch
 
-from workshop import hints, lessons, progress, reset, runner
+from workshop import progress
 from workshop.catalog import Exercise, lesson_url, load_catalog
-from workshop.check import Line, check_lines, headline, not_started_line
-from workshop.grading import CheckResult, ExerciseReport
-from workshop.overview import STATUS_MARK, STATUS_STYLE, next_exercise, progress_line
+from workshop.commands import hints, lessons, reset, runner
+from workshop.commands.check import Line, check_lines, headline, not_started_line
+from workshop.commands.overview import STATUS_MARK, STATUS_STYLE, next_exercise, progress_line
+from workshop.commands.watch import DEBOUNCE_MS, STEP_MS, ExerciseFiles, saved_exercises, warm_up
+from workshop.commands.workspace import Workspace, shown
+from workshop.harness.grading import CheckResult, ExerciseReport
 from workshop.progress import DONE, FAILING, NOT_STARTED
 from workshop.settings import REPO_ROOT
-from workshop.watch import DEBOUNCE_MS, STEP_MS, ExerciseFiles, saved_exercises, warm_up
-from workshop.workspace import Workspace, shown
 
 
 def exercise_prompt(exercise: Exercise, status: str) -> Text:

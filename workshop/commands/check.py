@@ -11,10 +11,10 @@ from rich.text import Text
 
 from workshop import progress
 from workshop.catalog import find_exercise
-from workshop.grading import CheckResult, ExerciseReport
-from workshop.overview import STATUS_MARK, STATUS_STYLE, next_exercise, next_steps, progress_line
+from workshop.commands.overview import STATUS_MARK, STATUS_STYLE, next_exercise, next_steps, progress_line
+from workshop.commands.workspace import Workspace, shown
+from workshop.harness.grading import CheckResult, ExerciseReport
 from workshop.progress import DONE, FAILING, NOT_STARTED
-from workshop.workspace import Workspace, shown
 
 
 def check_name(name: str) -> str:

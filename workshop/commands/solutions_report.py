@@ -302,7 +302,10 @@ def run_metered(usage_file: str, script: str) -> None:
     runpy.run_path(str(path), run_name="__main__")
 
 
-_BOOTSTRAP = "import sys; from workshop.solutions_report import run_metered; run_metered(*sys.argv[1:3])"
+_BOOTSTRAP = (
+    "import sys; from workshop.commands.solutions_report import run_metered; "
+    "run_metered(*sys.argv[1:3])"
+)
 
 
 # --- running the solutions -------------------------------------------------------------------------
@@ -461,7 +464,7 @@ def main(live: bool, *, exercises: Sequence[Exercise] | None = None,
                        f"model {environ.get('WORKSHOP_MODEL') or MODEL}")
             timeout = LIVE_TIMEOUT
         else:
-            from workshop.practice_server import running_in_background
+            from workshop.simulation.server import running_in_background
 
             base_url = stack.enter_context(running_in_background(stream_delay=0))
             environ = providers.practice_environment(base_url)

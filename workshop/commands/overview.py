@@ -13,8 +13,8 @@ from rich.table import Table
 from rich.text import Text
 
 from workshop.catalog import Exercise, lesson_url, load_catalog
+from workshop.commands.workspace import Workspace
 from workshop.progress import DONE, FAILING, NOT_STARTED
-from workshop.workspace import Workspace
 
 STATUS_MARK = {DONE: "✓", FAILING: "✗", NOT_STARTED: "·"}
 STATUS_STYLE = {DONE: "green", FAILING: "red", NOT_STARTED: "dim"}

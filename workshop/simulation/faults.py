@@ -1,0 +1,140 @@
+"""Faults a grader can queue: one chat request answered with an error, a timeout, a cut reply...
+
+Each fault takes the place of the simulated model's answer to one request, so a check can show
+the learner's code meeting exactly the trouble the lesson describes.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+import httpcore2
+import httpx
+
+from workshop import tokens
+from workshop.simulation.completion import complete
+from workshop.simulation.errors import SimulatedAPIError
+from workshop.simulation.recording import RecordedRequest
+
+# A fault answers one chat request in place of the simulated model: an error, a timeout...
+Fault = Callable[[RecordedRequest], httpx.Response]
+
+
+def error_reply(error: SimulatedAPIError, *, retry_after: float | None = None) -> Fault:
+    """Answer with the API's error status and body (and a Retry-After header, if given)."""
+    headers = {"retry-after": f"{retry_after:g}"} if retry_after is not None else {}
+
+    def answer(recorded: RecordedRequest) -> httpx.Response:
+        recorded.reply = error.body()
+        return httpx.Response(error.status, json=recorded.reply, headers=headers)
+
+    return answer
+
+
+def timeout() -> Fault:
+    """Never answer: the client's read timeout fires."""
+
+    def answer(recorded: RecordedRequest) -> httpx.Response:
+        raise httpcore2.ReadTimeout("the simulated API did not answer in time")
+
+    return answer
+
+
+def connection_error() -> Fault:
+    """Never connect, as with no network or a wrong base URL: the client sees a connection error."""
+
+    def answer(recorded: RecordedRequest) -> httpx.Response:
+        raise httpcore2.ConnectError("the simulated API could not be reached")
+
+    return answer
+
+
+def content_filtered() -> Fault:
+    """Answer, but with the reply withheld by the content filter."""
+
+    def answer(recorded: RecordedRequest) -> httpx.Response:
+        completion = complete(recorded.body)
+        for choice in completion["choices"]:
+            choice["message"]["content"] = ""
+            choice["finish_reason"] = "content_filter"
+        recorded.reply = completion
+        return httpx.Response(200, json=completion)
+
+    return answer
+
+
+def truncated() -> Fault:
+    """Answer, but with every reply cut off halfway, as when it runs out of tokens.
+
+    The finish_reason is "length", and a JSON reply cut this way no longer parses.
+    """
+
+    def cut(choice: dict[str, Any]) -> None:
+        encoded = tokens.encode(choice["message"]["content"])
+        choice["message"]["content"] = tokens.decode(encoded[: len(encoded) // 2])
+        choice["finish_reason"] = "length"
+
+    return _edited_reply(cut)
+
+
+def missing_field(name: str) -> Fault:
+    """Answer with JSON that lacks the field `name`, as a model that ignores the schema might.
+
+    Replies that are not JSON objects are left as they are.
+    """
+
+    def drop(choice: dict[str, Any]) -> None:
+        try:
+            data = json.loads(choice["message"]["content"])
+        except json.JSONDecodeError:
+            return
+        if isinstance(data, dict):
+            data.pop(name, None)
+            choice["message"]["content"] = json.dumps(data, ensure_ascii=False)
+
+    return _edited_reply(drop)
+
+
+def _edited_reply(edit: Callable[[dict[str, Any]], None]) -> Fault:
+    """The simulated model's own answer with `edit` applied to each choice, usage recounted."""
+
+    def answer(recorded: RecordedRequest) -> httpx.Response:
+        try:
+            completion = complete(recorded.body)
+        except SimulatedAPIError as error:
+            return error_reply(error)(recorded)
+        for choice in completion["choices"]:
+            edit(choice)
+        usage = completion["usage"]
+        usage["completion_tokens"] = sum(
+            tokens.count_tokens(choice["message"]["content"]) for choice in completion["choices"]
+        )
+        usage["total_tokens"] = usage["prompt_tokens"] + usage["completion_tokens"]
+        recorded.reply = completion
+        return httpx.Response(200, json=completion)
+
+    return answer
+
+
+def usage_totals_only() -> Fault:
+    """Answer, but report usage as some OpenAI-compatible servers do: the three totals only.
+
+    `prompt_tokens_details` and `completion_tokens_details` are left out, so the SDK's usage
+    object has None in their place.
+    """
+
+    def answer(recorded: RecordedRequest) -> httpx.Response:
+        try:
+            completion = complete(recorded.body)
+        except SimulatedAPIError as error:
+            return error_reply(error)(recorded)
+        usage = completion["usage"]
+        completion["usage"] = {
+            name: usage[name] for name in ("prompt_tokens", "completion_tokens", "total_tokens")
+        }
+        recorded.reply = completion
+        return httpx.Response(200, json=completion)
+
+    return answer

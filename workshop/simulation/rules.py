@@ -1,0 +1,175 @@
+"""The request rules: what the API refuses, with its status, wording, `param` and `code`."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from workshop.simulation.errors import SimulatedAPIError
+
+VALID_ROLES = ("system", "assistant", "user", "function", "tool", "developer")
+
+def validate(request: Any) -> None:
+    """Refuse what the API refuses, with the API's wording and error codes."""
+    if not isinstance(request, Mapping):
+        raise SimulatedAPIError(400, "The request body must be a JSON object.", code="invalid_type")
+    if not request.get("model"):
+        raise SimulatedAPIError(
+            400, "You must provide a model parameter.", param="model",
+            code="missing_required_parameter",
+        )
+    if not isinstance(request["model"], str):
+        raise _invalid_type("model", "a string", request["model"])
+    if "messages" not in request:
+        raise SimulatedAPIError(
+            400, "Missing required parameter: 'messages'.", param="messages",
+            code="missing_required_parameter",
+        )
+    messages = request["messages"]
+    if not isinstance(messages, list):
+        raise _invalid_type("messages", "an array", messages)
+    if not messages:
+        raise SimulatedAPIError(
+            400,
+            "Invalid 'messages': empty array. Expected an array with minimum length 1, "
+            "but got an empty array instead.",
+            param="messages", code="empty_array",
+        )
+    for index, message in enumerate(messages):
+        _validate_message(index, message)
+    _validate_number(request, "temperature", 0, 2, decimal=True)
+    _validate_number(request, "top_p", 0, 1, decimal=True)
+    _validate_number(request, "presence_penalty", -2, 2, decimal=True)
+    _validate_number(request, "frequency_penalty", -2, 2, decimal=True)
+    _validate_number(request, "n", 1, 128, decimal=False)
+    _validate_number(request, "max_completion_tokens", 1, None, decimal=False)
+    _validate_number(request, "max_tokens", 1, None, decimal=False)
+    _validate_number(request, "seed", -(2**63), 2**63 - 1, decimal=False)
+    _validate_stop(request.get("stop"))
+    _validate_response_format(request.get("response_format"))
+    _validate_stream(request)
+
+
+def _validate_message(index: int, message: Any) -> None:
+    where = f"messages[{index}]"
+    if not isinstance(message, Mapping):
+        raise _invalid_type(where, "an object", message)
+    role = message.get("role")
+    if role is None:
+        raise SimulatedAPIError(
+            400, f"Missing required parameter: '{where}.role'.", param=f"{where}.role",
+            code="missing_required_parameter",
+        )
+    if role not in VALID_ROLES:
+        supported = ", ".join(f"'{name}'" for name in VALID_ROLES[:-1])
+        raise SimulatedAPIError(
+            400,
+            f"Invalid value: '{role}'. Supported values are: {supported}, and '{VALID_ROLES[-1]}'.",
+            param=f"{where}.role", code="invalid_value",
+        )
+    content = message.get("content")
+    if content is None and role != "assistant":
+        raise SimulatedAPIError(
+            400, f"Missing required parameter: '{where}.content'.", param=f"{where}.content",
+            code="missing_required_parameter",
+        )
+    if content is not None and not isinstance(content, (str, list)):
+        raise _invalid_type(f"{where}.content", "one of a string or array", content)
+    if role == "tool" and not message.get("tool_call_id"):
+        raise SimulatedAPIError(
+            400, f"Missing required parameter: '{where}.tool_call_id'.",
+            param=f"{where}.tool_call_id", code="missing_required_parameter",
+        )
+
+
+def _validate_number(
+    request: Mapping[str, Any], name: str, low: float, high: float | None, *, decimal: bool
+) -> None:
+    value = request.get(name)
+    if value is None:
+        return
+    kind = "decimal" if decimal else "integer"
+    accepted = (int, float) if decimal else (int,)
+    if isinstance(value, bool) or not isinstance(value, accepted):
+        raise _invalid_type(name, f"a{'' if decimal else 'n'} {kind}", value)
+    if value < low:
+        raise SimulatedAPIError(
+            400,
+            f"Invalid '{name}': {kind} below minimum value. "
+            f"Expected a value >= {low}, but got {value} instead.",
+            param=name, code=f"{kind}_below_min_value",
+        )
+    if high is not None and value > high:
+        raise SimulatedAPIError(
+            400,
+            f"Invalid '{name}': {kind} above maximum value. "
+            f"Expected a value <= {high}, but got {value} instead.",
+            param=name, code=f"{kind}_above_max_value",
+        )
+
+
+def _validate_stop(stop: Any) -> None:
+    if stop is None or isinstance(stop, str):
+        return
+    if not isinstance(stop, list) or not all(isinstance(item, str) for item in stop):
+        raise _invalid_type("stop", "a string or an array of strings", stop)
+    if len(stop) > 4:
+        raise SimulatedAPIError(
+            400,
+            f"Invalid 'stop': array too long. Expected an array with maximum length 4, "
+            f"but got an array with length {len(stop)} instead.",
+            param="stop", code="array_above_max_length",
+        )
+
+
+def _validate_response_format(response_format: Any) -> None:
+    if response_format is None:
+        return
+    if not isinstance(response_format, Mapping):
+        raise _invalid_type("response_format", "an object", response_format)
+    kind = response_format.get("type")
+    if kind not in ("text", "json_object", "json_schema"):
+        raise SimulatedAPIError(
+            400,
+            f"Invalid value: '{kind}'. Supported values are: 'text', 'json_object', "
+            "and 'json_schema'.",
+            param="response_format.type", code="invalid_value",
+        )
+    if kind == "json_schema":
+        spec = response_format.get("json_schema")
+        if not isinstance(spec, Mapping) or not spec.get("name"):
+            raise SimulatedAPIError(
+                400, "Missing required parameter: 'response_format.json_schema.name'.",
+                param="response_format.json_schema.name", code="missing_required_parameter",
+            )
+        schema = spec.get("schema")
+        if schema is not None and not isinstance(schema, Mapping):
+            raise _invalid_type("response_format.json_schema.schema", "an object", schema)
+
+
+def _validate_stream(request: Mapping[str, Any]) -> None:
+    stream = request.get("stream")
+    if stream is not None and not isinstance(stream, bool):
+        raise _invalid_type("stream", "a boolean", stream)
+    options = request.get("stream_options")
+    if options is None:
+        return
+    if not stream:
+        raise SimulatedAPIError(
+            400, "The 'stream_options' parameter is only allowed when 'stream' is enabled.",
+            param="stream_options", code="invalid_value",
+        )
+    if not isinstance(options, Mapping):
+        raise _invalid_type("stream_options", "an object", options)
+
+
+def _invalid_type(param: str, expected: str, value: Any) -> SimulatedAPIError:
+    got = {
+        bool: "a boolean", int: "an integer", float: "a decimal", str: "a string",
+        list: "an array", dict: "an object", type(None): "null",
+    }.get(type(value), "an object")
+    return SimulatedAPIError(
+        400, f"Invalid type for '{param}': expected {expected}, but got {got} instead.",
+        param=param, code="invalid_type",
+    )
+

@@ -1,0 +1,62 @@
+"""Streaming: one completion as `chat.completion.chunk` objects and server-sent events."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any
+
+from workshop import tokens
+
+
+def stream_chunks(completion: Mapping[str, Any], *, include_usage: bool) -> list[dict[str, Any]]:
+    """The `chat.completion.chunk` objects a streamed request gets for the same completion.
+
+    Each choice opens with its role, sends its text a few tokens at a time and closes with its
+    finish_reason; with `include_usage` a last chunk with no choices carries the usage.
+    """
+    common = {
+        "id": completion["id"],
+        "object": "chat.completion.chunk",
+        "created": completion["created"],
+        "model": completion["model"],
+        "system_fingerprint": completion["system_fingerprint"],
+        "service_tier": completion["service_tier"],
+    }
+    usage_field = {"usage": None} if include_usage else {}
+
+    def chunk(index: int, delta: dict[str, Any], finish_reason: str | None = None) -> dict[str, Any]:
+        choice = {"index": index, "delta": delta, "logprobs": None, "finish_reason": finish_reason}
+        return {**common, "choices": [choice], **usage_field}
+
+    chunks = []
+    for choice in completion["choices"]:
+        index = choice["index"]
+        chunks.append(chunk(index, {"role": "assistant", "content": "", "refusal": None}))
+        chunks.extend(chunk(index, {"content": piece}) for piece in _pieces(choice["message"]["content"]))
+        chunks.append(chunk(index, {}, choice["finish_reason"]))
+    if include_usage:
+        chunks.append({**common, "choices": [], "usage": completion["usage"]})
+    return chunks
+
+
+def _pieces(text: str, tokens_per_piece: int = 3) -> list[str]:
+    encoded = tokens.encode(text)
+    return [
+        tokens.decode(encoded[start : start + tokens_per_piece])
+        for start in range(0, len(encoded), tokens_per_piece)
+    ]
+
+
+def server_sent_events(chunks: Sequence[Mapping[str, Any]]) -> bytes:
+    """A stream's body on the wire: one `data:` event per chunk, then `data: [DONE]`."""
+    return b"".join(event_stream(chunks))
+
+
+def event_stream(chunks: Sequence[Mapping[str, Any]]) -> Iterator[bytes]:
+    """The same body as `server_sent_events`, one event at a time, as a server sends it."""
+    for chunk in chunks:
+        yield f"data: {json.dumps(chunk, ensure_ascii=False)}\n\n".encode()
+    yield b"data: [DONE]\n\n"
+
+
