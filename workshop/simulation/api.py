@@ -1,7 +1,7 @@
 """The simulated model behind the openai SDK's own HTTP client, for graders and executed docs.
 
 Inside `with SimulatedAPI() as api:` every request the SDK sends, whatever its base URL, is
-answered here: chat completions by the simulated model, the model list by a one-entry list,
+answered here: chat completions by the simulated model, the model list from the catalogue,
 anything else by a 404 that names the method and URL. Nothing reaches the network, and every
 request is kept (with its `Authorization` header redacted) so a grader can show the learner
 exactly what their code sent.
@@ -30,7 +30,7 @@ from workshop.simulation.cache import PromptCache
 from workshop.simulation.completion import complete
 from workshop.simulation.errors import SimulatedAPIError
 from workshop.simulation.faults import Fault, error_reply
-from workshop.simulation.models import simulated_model_name
+from workshop.simulation.models import model_listing, simulated_model_name
 from workshop.simulation.recording import RecordedRequest
 from workshop.simulation.streaming import event_stream, stream_chunks
 
@@ -170,17 +170,18 @@ def _one_ssl_context() -> Iterator[None]:
 
 
 def model_list() -> dict[str, Any]:
-    """What `GET /models` answers: the course's model, as the simulation serves it."""
+    """What `GET /models` answers: the course's model first, then every current known model."""
     from workshop.settings import MODEL
 
     return {
         "object": "list",
         "data": [
             {
-                "id": simulated_model_name(MODEL),
+                "id": simulated_model_name(name),
                 "object": "model",
                 "created": int(time.time()),
                 "owned_by": "workshop-simulation",
             }
+            for name in model_listing(MODEL)
         ],
     }

@@ -9,6 +9,7 @@ from typing import Any
 
 from workshop import tokens
 from workshop.simulation.cache import PromptCache
+from workshop.simulation.model_rules import with_reasoning_usage
 from workshop.simulation.models import simulated_model_name
 from workshop.simulation.replies import choose_replies, finish
 from workshop.simulation.rules import validate
@@ -30,7 +31,7 @@ def complete(request: Mapping[str, Any], *, cache: PromptCache | None = None) ->
     completion_tokens = sum(tokens.count_tokens(choice["message"]["content"]) for choice in choices)
     prompt_tokens = tokens.count_message_tokens(messages)
     cached_tokens = cache.cached_tokens(messages) if cache is not None else 0
-    return {
+    return with_reasoning_usage(request, {
         "id": f"chatcmpl-sim{secrets.token_hex(12)}",
         "object": "chat.completion",
         "created": int(time.time()),
@@ -50,5 +51,5 @@ def complete(request: Mapping[str, Any], *, cache: PromptCache | None = None) ->
         },
         "system_fingerprint": SYSTEM_FINGERPRINT,
         "service_tier": "default",
-    }
+    })
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from workshop.simulation import model_rules
 from workshop.simulation.errors import SimulatedAPIError
 
 VALID_ROLES = ("system", "assistant", "user", "function", "tool", "developer")
@@ -48,6 +49,7 @@ def validate(request: Any) -> None:
     _validate_stop(request.get("stop"))
     _validate_response_format(request.get("response_format"))
     _validate_stream(request)
+    model_rules.check(request)
 
 
 def _validate_message(index: int, message: Any) -> None:

@@ -44,10 +44,12 @@ from workshop.simulation import (
     event_stream,
     invalid_api_key,
     model_not_found,
+    model_rules,
     simulated_model_name,
     stream_chunks,
     validate,
 )
+from workshop.simulation.models import model_listing
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8111
@@ -220,7 +222,7 @@ class PracticeServer(ThreadingHTTPServer):
             return list(self.models)
         from workshop.settings import MODEL
 
-        return [MODEL]
+        return model_listing(MODEL)
 
     def answer(self, request: Mapping[str, Any]) -> dict[str, Any]:
         """The simulated model's completion for a request that passed validation."""
@@ -401,6 +403,10 @@ class _PracticeHandler(BaseHTTPRequestHandler):
             name = trimmed.removeprefix("/v1/models/")
             if not self.server.serves(name):
                 raise _Refusal(model_not_found(name))
+            try:
+                model_rules.check_model(name, also_served=self.server.models)
+            except SimulatedAPIError as error:
+                raise _Refusal(error) from None
             return self._reply(200, _model_object(name))
         raise _Refusal(self._unknown_path(method, path))
 
@@ -447,6 +453,7 @@ class _PracticeHandler(BaseHTTPRequestHandler):
 
     def _chat(self, body: bytes) -> int:
         request = self._parse(body)
+        model_rules.SERVED.set(self.server.models)  # this thread serves this server only
         fault = None
         try:
             validate(request)
