@@ -23,6 +23,7 @@ from openai.types import Model
 from openai.types.chat import ChatCompletion, ChatCompletionChunk
 from pydantic import BaseModel, Field
 
+from workshop import settings as course_settings
 from workshop import tokens
 from workshop.settings import REPO_ROOT
 from workshop.simulation import rate_limited, server_error
@@ -178,10 +179,10 @@ def test_streamed_events_arrive_one_at_a_time_when_paced():
 
 def test_the_model_list_and_one_model(client):
     listing = client.models.list()
-    assert [Model.model_validate(model.model_dump()).id for model in listing.data] == [
-        listing.data[0].id
-    ]
-    assert listing.data[0].id.endswith("-simulated")
+    ids = [Model.model_validate(model.model_dump()).id for model in listing.data]
+    assert ids[0] == f"{course_settings.MODEL}-simulated"  # the course's model first, then the catalogue
+    assert "gpt-5.4-simulated" in ids and "gpt-4.1-nano-simulated" not in ids  # shut down
+    assert all(name.endswith("-simulated") for name in ids)
     assert client.models.retrieve("gpt-4.1-mini").id == "gpt-4.1-mini-simulated"
 
 

@@ -44,7 +44,7 @@ RECIPES = [
     Recipe(
         "Azure OpenAI",
         {"OPENAI_API_KEY": AZURE_KEY, "OPENAI_BASE_URL": "https://my-resource.openai.azure.com/openai/v1/",
-         "WORKSHOP_MODEL": "my-gpt-4-1-mini"},
+         "WORKSHOP_MODEL": "my-gpt-5-4-mini"},
         "https://my-resource.openai.azure.com/openai/v1/", "azure",
     ),
     Recipe("Ollama", {"OPENAI_API_KEY": "ollama", "OPENAI_BASE_URL": "http://localhost:11434/v1",
@@ -327,8 +327,10 @@ def test_an_unknown_or_retired_model_gets_the_providers_own_fix(stand_in):
     error = failure(stand_in, model="gpt-3.5-turbo-0301")
     assert isinstance(error, openai.NotFoundError)
     openai_sentence = providers.diagnose(error, OPENAI)
-    assert openai_sentence.startswith("OpenAI does not know the model 'gpt-3.5-turbo-0301', or it has been")
+    assert openai_sentence.startswith("OpenAI shut the model 'gpt-3.5-turbo-0301' down on 2024-09-13 (404)")
     assert f"such as {DEFAULT_MODEL}" in openai_sentence
+    unknown = providers.diagnose(failure(stand_in, model="my-own-model"), OPENAI)
+    assert unknown.startswith("OpenAI does not know the model 'my-own-model', or it has been retired")
     assert "set WORKSHOP_MODEL in .env to it" in providers.diagnose(error, AZURE)
     assert "`ollama pull gpt-3.5-turbo-0301`" in providers.diagnose(error, OLLAMA)
 
@@ -480,3 +482,13 @@ def test_env_example_documents_every_variable_and_each_base_url_works():
     for line in examples:  # each line, with its "# " removed, configures a base URL that can work
         environ = {**dotenv_values(stream=io.StringIO(line)), "OPENAI_API_KEY": AZURE_KEY}
         assert providers.configuration_problem(environ) is None, line
+
+
+def test_a_refused_temperature_says_what_to_do_about_a_reasoning_model():
+    with PracticeServer(port=0, stream_delay=0) as server:
+        error = failure(server, model="gpt-5-mini", temperature=0.2)
+        refused_max_tokens = failure(server, model="gpt-5-mini", max_tokens=5)
+    sentence = providers.diagnose(error, OPENAI)
+    assert sentence.startswith("OpenAI refused temperature for this model (400), as reasoning models do")
+    assert 'reasoning_effort="none"' in sentence and "Only the default (1)" in sentence
+    assert "max_completion_tokens" in providers.diagnose(refused_max_tokens, OPENAI)

@@ -39,6 +39,11 @@ NO_PROVIDER = (
     "lists the choices), or run `{command}` to use the offline practice model, which needs no key."
 )
 REDACTED = "[redacted]"
+SAMPLING_PARAMETERS = ("temperature", "top_p", "logprobs")
+SAMPLING_ADVICE = (
+    "leave it out, or (on gpt-5.1 and later) also send reasoning_effort=\"none\", or set "
+    "WORKSHOP_MODEL to a model that takes sampling parameters"
+)
 
 
 @dataclass(frozen=True)
@@ -245,6 +250,10 @@ def _status_diagnosis(error: object, provider: Provider, environ: Mapping[str, s
         return (f"{where} had a server error ({status}): it is not your code; try again in a "
                 "moment, or check the provider's status page.")
     if isinstance(error, openai.BadRequestError):
+        param = str(_error_field(error, "param") or "")
+        if param in SAMPLING_PARAMETERS and code in ("unsupported_value", "unsupported_parameter"):
+            return (f"{where} refused {param} for this model (400), as reasoning models do: "
+                    f"{SAMPLING_ADVICE} ({message})")
         return f"{where} refused the request (400): {message}"
     return f"{where} answered {status}: {message}"
 
@@ -272,6 +281,12 @@ def _missing_model(error: object, provider: Provider, environ: Mapping[str, str]
     if provider.kind in ("local", "compatible"):
         return (f"{where} does not serve the model {model!r} (404): set WORKSHOP_MODEL in .env to "
                 "one of the models it lists at /v1/models.")
+    from workshop.simulation.models import known_model
+
+    info = known_model(model)
+    if info is not None and info.is_shut_down():
+        return (f"OpenAI shut the model {model!r} down on {info.shutdown:%Y-%m-%d} (404): set "
+                f"WORKSHOP_MODEL in .env to a current model, such as {DEFAULT_MODEL}.")
     return (f"{where} does not know the model {model!r}, or it has been retired (404): set "
             f"WORKSHOP_MODEL in .env to a current model, such as {DEFAULT_MODEL}.")
 
