@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from workshop import tokens
+from workshop import settings, tokens
 from workshop.catalog import Exercise, find_exercise
 from workshop.commands import solutions_report
 from workshop.commands.solutions_report import Call, main, price_of, read_call
@@ -104,7 +104,7 @@ def test_the_practice_report_runs_each_solution_and_reports_what_it_found(tmp_pa
     assert main(False, exercises=exercises, scripts=scripts) == 1  # the broken one fails the run
     out = capsys.readouterr().out
     rows = {line.split("│")[1].strip(): line for line in out.splitlines() if line.count("│") > 5}
-    assert "ran" in rows["01"] and "$0.0000" in rows["01"]
+    assert "ran" in rows["01"] and "$0.000" in rows["01"]
     assert "unfinished" in rows["91"] and "failed" in rows["92"]
     assert "91 unfinished: This exercise is not finished yet (TODO 1: ask)." in out
     assert "92 failed: KeyError: 'missing'" in out
@@ -150,7 +150,7 @@ def test_live_stops_at_configuration_that_cannot_work(monkeypatch, capsys):
 
 def test_live_runs_against_the_configured_provider_and_counts_its_tokens(monkeypatch, capsys):
     key = "sk-proj-live" + "5" * 30
-    with PracticeServer(port=0, stream_delay=0, api_key=key, models=["gpt-4.1-mini"]) as provider:
+    with PracticeServer(port=0, stream_delay=0, api_key=key, models=[settings.DEFAULT_MODEL]) as provider:
         monkeypatch.setenv("OPENAI_API_KEY", key)
         monkeypatch.setenv("OPENAI_BASE_URL", provider.base_url)
         assert main(True, exercises=[find_exercise("01")]) == 0

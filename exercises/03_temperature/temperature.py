@@ -6,6 +6,7 @@
 4. distinct_ratio(): distinct answers / all answers (0.0 if none).
 
 Lesson: docs/lessons/04-parameters.md    Grade: pytest exercises/03_temperature
+A live model that answers 400 unsupported_value for temperature: see the README's last section.
 """
 
 from openai import OpenAI

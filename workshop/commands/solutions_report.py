@@ -32,15 +32,22 @@ from workshop import providers, settings, tokens
 from workshop.catalog import Exercise, load_catalog
 from workshop.settings import REPO_ROOT
 
-# List prices in US$ per million tokens: (input, cached input, output). Prices change: check the
-# provider's pricing page before quoting these, and add the models you use.
+# List prices in US$ per million tokens: (input, cached input, output), for standard processing,
+# read on 2026-12-01. The gpt-5.4 and gpt-5.5 figures come from third-party listings of OpenAI's
+# pricing page (which we could not read directly; gpt-5.4-nano's cached price assumes the family's
+# 90% discount); the older ones are OpenAI's published prices.
+# Prices change: check the provider's pricing page before quoting these, and add the models you use.
+PRICES_READ = "2026-12-01"
 PRICES: dict[str, tuple[float, float, float]] = {
+    "gpt-5.5": (5.00, 0.50, 30.00),
+    "gpt-5.4": (2.50, 0.25, 15.00),
+    "gpt-5.4-mini": (0.75, 0.075, 4.50),
+    "gpt-5.4-nano": (0.20, 0.02, 1.25),
     "gpt-5": (1.25, 0.125, 10.00),
     "gpt-5-mini": (0.25, 0.025, 2.00),
     "gpt-5-nano": (0.05, 0.005, 0.40),
     "gpt-4.1": (2.00, 0.50, 8.00),
     "gpt-4.1-mini": (0.40, 0.10, 1.60),
-    "gpt-4.1-nano": (0.10, 0.025, 0.40),
     "gpt-4o": (2.50, 1.25, 10.00),
     "gpt-4o-mini": (0.15, 0.075, 0.60),
 }
@@ -413,7 +420,8 @@ def print_report(outcomes: Sequence[Outcome], heading: str, *, practice: bool) -
     models = sorted({call.model for o in outcomes for call in o.calls if call.model})
     prices = "; ".join(_price_note(model) for model in models)
     if prices:
-        console.print(f"Estimated at list prices in US$ per million tokens: {prices}.")
+        console.print(f"Estimated at list prices in US$ per million tokens, as read on {PRICES_READ}: "
+                      f"{prices}.")
     if practice:
         console.print("The practice model is a simulation and costs nothing: the costs are what "
                       "these tokens would cost on the model named.")
