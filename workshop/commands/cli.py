@@ -125,6 +125,11 @@ def build_parser() -> Parser:
     report.add_argument("--learner", metavar="NAME", help="the name to put in the report (default: "
                         "your login name)")
     command("docs", "serve the lessons site on http://127.0.0.1:8000 until Ctrl+C", "workshop docs")
+    doctor = command("doctor", "check that this setup works: Python, packages, .env, provider and "
+                     "model; exit code 1 when something needs fixing", "workshop doctor --live")
+    doctor.add_argument("--live", action="store_true",
+                        help="also send a few tiny requests to your provider, one per feature the "
+                        "course uses")
     return parser
 
 
@@ -200,6 +205,12 @@ def _docs(console: Console, args: argparse.Namespace) -> int:
     return docs_command(console)
 
 
+def _doctor(console: Console, args: argparse.Namespace) -> int:
+    from workshop.commands.doctor import doctor_command
+
+    return doctor_command(console, args.live)
+
+
 def _default(console: Console, args: argparse.Namespace) -> int:
     if sys.stdin is not None and sys.stdin.isatty() and sys.stdout is not None and sys.stdout.isatty():
         from workshop.commands.tui import run_tui
@@ -220,6 +231,7 @@ COMMANDS: dict[str | None, Callable[[Console, argparse.Namespace], int]] = {
     "solution": _solution,
     "report": _report,
     "docs": _docs,
+    "doctor": _doctor,
 }
 
 
