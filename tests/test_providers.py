@@ -486,8 +486,8 @@ def test_env_example_documents_every_variable_and_each_base_url_works():
 
 def test_a_refused_temperature_says_what_to_do_about_a_reasoning_model():
     with PracticeServer(port=0, stream_delay=0) as server:
-        error = failure(server, model="gpt-5-mini", temperature=0.2)
-        refused_max_tokens = failure(server, model="gpt-5-mini", max_tokens=5)
+        error = failure(server, model=DEFAULT_MODEL, temperature=0.2, reasoning_effort="low")
+        refused_max_tokens = failure(server, model=DEFAULT_MODEL, max_tokens=5)
     sentence = providers.diagnose(error, OPENAI)
     assert sentence.startswith("OpenAI refused temperature for this model (400), as reasoning models do")
     assert 'reasoning_effort="none"' in sentence and "Only the default (1)" in sentence

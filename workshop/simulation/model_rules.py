@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextvars
 import datetime
 import difflib
+import functools
 import hashlib
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -74,6 +75,11 @@ def check_model(
 
 def closest_model(name: str, *, today: datetime.date | None = None) -> str | None:
     """The current OpenAI id `name` is most likely a misspelling of, if any is close enough."""
+    return _closest(name, today or datetime.date.today())
+
+
+@functools.lru_cache(maxsize=256)  # a local model's id is asked about on every request
+def _closest(name: str, today: datetime.date) -> str | None:
     current = [info.id for info in known_models() if not info.is_shut_down(today)]
     matches = difflib.get_close_matches(name.lower(), current, n=1, cutoff=NEAR_MISS)
     return matches[0] if matches and matches[0] != name else None
