@@ -10,11 +10,12 @@ Where the figures come from (read 2026-12-01):
 
 - the ids and the shutdown dates: the SDK's `ChatModel` list and its "Deprecated values"
   (openai 3.54, the version the lock pins);
-- the limits of gpt-4o, gpt-4.1, the o-series and gpt-3.5/gpt-4: OpenAI's model pages as widely
-  quoted; gpt-5, gpt-5.4, gpt-5.4-mini and gpt-5.4-nano: third-party listings of OpenAI's pages
-  (400k context and 128k output for the minis, 1.05M for gpt-5.4). Families with no listing we
-  could check (gpt-5.5, gpt-5.6, gpt-6) get gpt-5's 400k / 128k, the smallest figures of their
-  generation, so the simulation never allows more than the real model does.
+- the limits: third-party listings that quote OpenAI's model pages (gpt-4.1: 1,047,576 and
+  32,768; gpt-4o: 128,000 and 16,384; o3 and o4-mini: 200,000 and 100,000; gpt-3.5-turbo:
+  16,385 and 4,096; gpt-5 and the gpt-5.4 minis: 400,000 and 128,000; gpt-5.4: 1,050,000).
+  The older gpt-4 and o1 figures are OpenAI's long-published ones. Families with no listing we
+  could check (gpt-5.5, gpt-5.6, gpt-6, gpt-5.1, gpt-5.2) get gpt-5's 400k / 128k, the smallest
+  figures of their generation, so the simulation never allows more than the real model does.
 """
 
 from __future__ import annotations

@@ -643,7 +643,7 @@ def banner(base_url: str, *, api_key: str | None = None, models: Iterable[str] =
     """How to point the openai SDK at a practice server, in a few lines."""
     key = api_key or PRACTICE_KEY
     shown_key = "the key you passed with --api-key" if api_key else key
-    served = ", ".join(models) if models else "any model name"
+    served = ", ".join(models) if models else "any model name but shut-down or misspelled OpenAI ids"
     return "\n".join([
         f"The practice model (a simulation, not a real model) is answering at {base_url}",
         f"It serves {served}; replies say '-simulated' in their model name.",
