@@ -279,3 +279,22 @@ def test_a_stream_reports_the_same_reasoning_tokens(practice):
     whole = practice.chat.completions.create(model="gpt-5.5", messages=MESSAGES)
     assert chunks[-1].usage.completion_tokens_details.reasoning_tokens == (
         whole.usage.completion_tokens_details.reasoning_tokens)
+
+
+def test_limits_above_the_models_are_refused_as_the_api_does(practice):
+    body = refusal(practice, openai.BadRequestError, max_completion_tokens=128_001)
+    assert body == {
+        "message": "max_completion_tokens is too large: 128001. This model supports at most 128000 "
+                   "completion tokens, whereas you provided 128001.",
+        "type": "invalid_request_error", "param": "max_completion_tokens", "code": "invalid_value",
+    }
+    assert practice.chat.completions.create(model=DEFAULT_MODEL, messages=MESSAGES,
+                                            max_completion_tokens=128_000).choices
+    long_prompt = [{"role": "user", "content": "Lisbon trams and tiles. " * 2000}]  # ~10k tokens
+    with pytest.raises(SimulatedAPIError) as raised:
+        model_rules.check_limits({"model": "gpt-4", "messages": long_prompt})
+    error = raised.value.body()["error"]
+    assert (error["code"], error["param"]) == ("context_length_exceeded", "messages")
+    assert error["message"].startswith("This model's maximum context length is 8192 tokens. However, "
+                                       "your messages resulted in ")
+    model_rules.check_limits({"model": DEFAULT_MODEL, "messages": long_prompt})  # 400k fits it

@@ -9,7 +9,8 @@ working when a learner points the course at Ollama). It refuses, as the API woul
 - on a reasoning model, the sampling parameters its family refuses (see `models.Reasoning`) and
   `max_tokens`; on a chat model, `reasoning_effort`.
 
-It also writes the hidden reasoning a reasoning model bills as output into `usage`.
+It also refuses an output limit or a prompt beyond the model's limits, and writes the hidden
+reasoning a reasoning model bills as output into `usage`.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import hashlib
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from workshop import tokens
 from workshop.simulation.errors import SimulatedAPIError, model_not_found
 from workshop.simulation.models import (
     UNSUPPORTED_IDS,
@@ -46,6 +48,7 @@ def check(request: Mapping[str, Any], *, today: datetime.date | None = None) -> 
     """Refuse the model a request names, or the parameters that model refuses, as the API would."""
     check_model(str(request["model"]), also_served=SERVED.get(), today=today)
     check_parameters(request)
+    check_limits(request)
 
 
 def check_model(
@@ -116,6 +119,33 @@ def check_parameters(request: Mapping[str, Any]) -> None:
             value = request.get(name)
             if value is not None and value != default:
                 raise _sampling_refusal(rules, name, value)
+
+
+def check_limits(request: Mapping[str, Any]) -> None:
+    """Refuse an output limit above the model's, or a prompt longer than its context window."""
+    info = known_model(str(request["model"]))
+    if info is None:
+        return
+    for name in ("max_completion_tokens", "max_tokens"):
+        limit = request.get(name)
+        if isinstance(limit, int) and limit > info.max_output_tokens:
+            raise SimulatedAPIError(
+                400, f"{name} is too large: {limit}. This model supports at most "
+                f"{info.max_output_tokens} completion tokens, whereas you provided {limit}.",
+                param=name, code="invalid_value",
+            )
+    messages = request["messages"]
+    # A token is at least one byte, so only a prompt of more bytes than the window is counted.
+    if sum(len(tokens.message_text(message).encode()) for message in messages) < info.context_window:
+        return
+    prompt_tokens = tokens.count_message_tokens(messages)
+    if prompt_tokens > info.context_window:
+        raise SimulatedAPIError(
+            400, f"This model's maximum context length is {info.context_window} tokens. However, "
+            f"your messages resulted in {prompt_tokens} tokens. Please reduce the length of the "
+            "messages.",
+            param="messages", code="context_length_exceeded",
+        )
 
 
 def effective_effort(info: ModelInfo, request: Mapping[str, Any]) -> str | None:
