@@ -196,7 +196,7 @@ def _always_served(also_served: Iterable[str]) -> set[str]:
 def _sampling_refused(rules: Reasoning, effort: Any) -> bool:
     if rules.sampling_when_effort_none:
         return (effort or rules.default_effort) != "none"
-    return rules.fixed_sampling
+    return True
 
 
 def _sampling_refusal(rules: Reasoning, name: str, value: Any) -> SimulatedAPIError:

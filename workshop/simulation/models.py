@@ -50,8 +50,8 @@ class Reasoning:
 
     name: str
     default_effort: str
-    sampling_when_effort_none: bool = False  # gpt-5.1 and later: sampling works at effort "none"
-    fixed_sampling: bool = True  # temperature, top_p and logprobs refused (unless the line above)
+    # Temperature, top_p and logprobs are refused, except (gpt-5.1 to gpt-5.4) at effort "none".
+    sampling_when_effort_none: bool = False
     refuses_stop: bool = False
     # The reasoning_effort values the family takes; empty when no source says which it refuses.
     efforts: tuple[str, ...] = ()
