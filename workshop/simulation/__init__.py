@@ -4,7 +4,7 @@ Both the graders (through `SimulatedAPI`) and the offline practice server answer
 `complete()`, so what a learner sees while practising is exactly what the graders check against.
 Its parts, one module each: the request rules (`rules`), the reply writer (`replies`),
 structured output (`structured`), streaming (`streaming`), the API's errors (`errors`), the
-prompt cache (`cache`) and the model catalogue (`models`).
+prompt cache (`cache`), the model catalogue (`models`) and what each model refuses (`model_rules`).
 """
 
 from workshop.simulation.cache import PromptCache
