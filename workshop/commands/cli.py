@@ -125,7 +125,21 @@ def build_parser() -> Parser:
     report.add_argument("--learner", metavar="NAME", help="the name to put in the report (default: "
                         "your login name)")
     command("docs", "serve the lessons site on http://127.0.0.1:8000 until Ctrl+C", "workshop docs")
+    add_try_command(command)
     return parser
+
+
+def add_try_command(command: Callable[[str, str, str], Parser]) -> None:
+    try_it = command("try", "run a lesson's examples (no key needed: the practice model answers), "
+                     "or open a Python prompt with `client` and `MODEL` ready",
+                     "workshop try 04 2    (lesson 04, its second example)    |    workshop try")
+    try_it.add_argument("lesson", nargs="?", metavar="LESSON",
+                        help="the lesson's number, such as 04 (default: open a Python prompt)")
+    try_it.add_argument("block", nargs="?", type=int, metavar="EXAMPLE",
+                        help="run only this Python example of the lesson, counted from 1 "
+                        "(default: all of them, in order)")
+    try_it.add_argument("-i", "--interactive", action="store_true",
+                        help="afterwards, open a Python prompt with the examples' variables")
 
 
 # Each command's work lives in its own module, imported only when that command runs: `workshop
@@ -200,6 +214,12 @@ def _docs(console: Console, args: argparse.Namespace) -> int:
     return docs_command(console)
 
 
+def _try(console: Console, args: argparse.Namespace) -> int:
+    from workshop.commands.try_it import try_command
+
+    return try_command(console, args.lesson, args.block, args.interactive)
+
+
 def _default(console: Console, args: argparse.Namespace) -> int:
     if sys.stdin is not None and sys.stdin.isatty() and sys.stdout is not None and sys.stdout.isatty():
         from workshop.commands.tui import run_tui
@@ -220,6 +240,7 @@ COMMANDS: dict[str | None, Callable[[Console, argparse.Namespace], int]] = {
     "solution": _solution,
     "report": _report,
     "docs": _docs,
+    "try": _try,
 }
 
 
