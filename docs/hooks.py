@@ -8,7 +8,11 @@ build. Markers in the hand-written pages are replaced here:
 - `<!-- exercise-table -->` becomes the exercise list with the learner's saved progress;
 - `<!-- exercise NN -->` becomes a box that links to exercise NN.
 
-Lessons that an exercise names as its `lesson` get that box appended automatically.
+Lessons that an exercise names among its `lessons` get that box appended automatically, and
+each exercise page ends with the next step of the course, so the site reads in one order.
+
+The course's folder is taken from the MkDocs configuration (the folder holding `mkdocs.yml`), not
+from the installed `workshop` package: a second copy of the course builds its own pages.
 """
 
 from __future__ import annotations
@@ -20,8 +24,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from workshop.catalog import Exercise, load_catalog
-from workshop.settings import REPO_ROOT
+from workshop.catalog import Exercise, course_path, load_catalog
 
 log = logging.getLogger("mkdocs.hooks.exercises")
 
@@ -35,13 +38,20 @@ STATUS_LABELS = {
     "not started": ":material-circle-outline:{ .workshop-not-started } not started",
 }
 NOT_GRADED = "not graded yet"
+MERMAID_SCRIPT = "assets/vendor/mermaid/mermaid.min.js"
+
+
+class Course:
+    """The course being built: set from the MkDocs config, this file's own copy until then."""
+
+    root = Path(__file__).resolve().parent.parent
 
 
 # --- data -------------------------------------------------------------------------------------
 
 
 def exercises() -> tuple[Exercise, ...]:
-    return load_catalog()
+    return load_catalog(Course.root)
 
 
 def page_uri(exercise: Exercise) -> str:
@@ -73,15 +83,20 @@ def relative_link(target: str, from_page: str) -> str:
 
 
 def lesson_exists(docs_dir: Path, exercise: Exercise) -> bool:
-    return (docs_dir / exercise.lesson.partition("#")[0]).is_file()
+    return all((docs_dir / page.partition("#")[0]).is_file() for page in exercise.lessons)
+
+
+def page_link(page: str, from_page: str, docs_dir: Path) -> str:
+    """A Markdown link to a hand-written page (its name only while the page is missing)."""
+    title = page_title(docs_dir, page)
+    if not (docs_dir / page.partition("#")[0]).is_file():
+        return title
+    return f"[{title}]({relative_link(page, from_page)})"
 
 
 def lesson_link(exercise: Exercise, from_page: str, docs_dir: Path) -> str:
-    """A Markdown link to the exercise's lesson (its name only while the page is missing)."""
-    title = page_title(docs_dir, exercise.lesson)
-    if not lesson_exists(docs_dir, exercise):
-        return title
-    return f"[{title}]({relative_link(exercise.lesson, from_page)})"
+    """Links to the exercise's lessons, in reading order."""
+    return ", then ".join(page_link(page, from_page, docs_dir) for page in exercise.lessons)
 
 
 def page_title(docs_dir: Path, page: str) -> str:
@@ -159,8 +174,8 @@ def _rewrite_links(markdown: str, exercise: Exercise, docs_dir: Path) -> str:
         if resolved.is_relative_to(docs_dir.resolve()):
             inside = resolved.relative_to(docs_dir.resolve()).as_posix()
             return f"[{text}]({relative_link(inside, here)}{hash_mark}{anchor})"
-        if resolved.is_relative_to(REPO_ROOT):
-            shown = resolved.relative_to(REPO_ROOT).as_posix()
+        if resolved.is_relative_to(Course.root):
+            shown = resolved.relative_to(Course.root).as_posix()
             return f"`{shown}`" if text.strip("`") == shown else f"{text} (`{shown}`)"
         return match[0]
 
@@ -248,8 +263,26 @@ def exercise_markdown(exercise: Exercise, docs_dir: Path, statuses: dict[str, st
         f"When you have passed, or are truly stuck, compare your work with `{solution}`. There "
         "is more than one good answer: any code that passes the checks is correct.",
         "",
+        next_step(exercise, docs_dir),
     ]
     return "\n".join(parts)
+
+
+def next_step(exercise: Exercise, docs_dir: Path) -> str:
+    """Where the course goes after an exercise: its next lesson, or the end of the course."""
+    steps = list(course_path(Course.root))
+    position = next(
+        index for index, step in enumerate(steps)
+        if step.kind == "exercise" and step.exercise == exercise
+    )
+    upcoming = steps[position + 1 :]
+    if not upcoming:
+        return "## Next\n\nThis is the last exercise: you have been through the whole course.\n"
+    step = upcoming[0]
+    here = page_uri(exercise)
+    target = (page_link(step.lesson, here, docs_dir) if step.lesson is not None
+              else f"[{step.exercise.label}]({relative_link(page_uri(step.exercise), here)})")
+    return f"## Next\n\nWhen this exercise passes, go on with {target}.\n"
 
 
 def overview_markdown(docs_dir: Path, statuses: dict[str, str]) -> str:
@@ -292,6 +325,7 @@ def on_config(config: Any) -> Any:
     added after them in file-name order, so a new lesson cannot be left out of the nav.
     """
     load_catalog.cache_clear()  # `mkdocs serve` rebuilds in the same process
+    Course.root = Path(config.config_file_path).resolve().parent
     docs_dir = Path(config.docs_dir)
     pages = [OVERVIEW_URI, *(page_uri(exercise) for exercise in exercises())]
     for index, entry in enumerate(config.nav or []):
@@ -353,7 +387,8 @@ def on_page_markdown(markdown: str, page: Any, config: Any, files: Any) -> str:
     own = [
         exercise
         for exercise in exercises()
-        if exercise.lesson.partition("#")[0] == here and exercise.id not in linked
+        if here in (page.partition("#")[0] for page in exercise.lessons)
+        and exercise.id not in linked
     ]
     if own:
         heading = "## Exercise" if len(own) == 1 else "## Exercises"
@@ -362,12 +397,22 @@ def on_page_markdown(markdown: str, page: Any, config: Any, files: Any) -> str:
     return markdown
 
 
+def on_post_page(output: str, page: Any, config: Any) -> str:
+    """Load Mermaid on the pages that draw a diagram, and nowhere else."""
+    if 'class="mermaid"' not in output:
+        return output
+    from mkdocs.utils import get_relative_url
+
+    src = get_relative_url(MERMAID_SCRIPT, page.url)
+    return output.replace("</body>", f'<script src="{src}"></script>\n</body>', 1)
+
+
 def on_serve(server: Any, config: Any, builder: Any) -> Any:
     """While serving, rebuild when the exercise list, instructions or saved progress change.
 
     The stubs are not watched: saving your own code should not reload the page you are reading.
     """
-    watched = [REPO_ROOT / "info.toml", REPO_ROOT / ".workshop"]
+    watched = [Course.root / "info.toml", Course.root / ".workshop"]
     watched += [exercise.instructions for exercise in exercises()]
     for path in watched:
         if path.exists():

@@ -53,10 +53,11 @@ LESSONS = [
     "lessons/04-parameters.md",
     "lessons/05-tokens-and-usage.md",
     "lessons/06-finish-reason.md",
-    "lessons/07-context-management.md",
-    "lessons/08-structured-output.md",
+    "lessons/07-structured-output.md",
+    "lessons/08-context-management.md",
     "lessons/09-streaming.md",
     "lessons/10-errors-and-retries.md",
+    "lessons/11-tool-calling.md",
 ]
 MAX_SKIPPED_BLOCKS = 5
 MAX_CODE_WIDTH = 79

@@ -128,14 +128,14 @@ class Step:
     exercise: Exercise | None = None  # the exercise, for an exercise (and the lesson it prepares)
 
 
-def course_path() -> tuple[Step, ...]:
+def course_path(root: Path = REPO_ROOT) -> tuple[Step, ...]:
     """The whole course in order: each exercise's lessons not read yet, then the exercise.
 
     A lesson named by two exercises is read once, before the first of them.
     """
     steps: list[Step] = []
     read: set[str] = set()
-    for exercise in load_catalog():
+    for exercise in load_catalog(root):
         for page in exercise.lessons:
             page = page.partition("#")[0]
             if page not in read:
