@@ -106,6 +106,9 @@ def test_every_lesson_has_goals_mistakes_and_hidden_answers() -> None:
         text = (DOCS / page).read_text(encoding="utf-8")
         assert '!!! abstract "Goals"' in text, page
         assert "## Common mistakes" in text, page
+        assert text.rstrip().split("\n## Next\n")[0].rstrip().rsplit("\n!!! ", 1)[-1].startswith(
+            'success "Key takeaways"'
+        ), f"{page} must close with a Key takeaways box"
         questions = re.findall(r'^\?\?\? question "', text, re.MULTILINE)
         assert len(questions) >= 3, f"{page} has {len(questions)} knowledge-check questions"
 
@@ -445,6 +448,11 @@ def command_problems(command: str, language: str) -> list[str]:
         _check_path(words[1], problems)
     elif tool in ("pytest", "workshop", "mkdocs"):
         _check_tool(words, problems)
+    elif tool == "pip" and words[1:2] == ["install"] and len(words) == 3:
+        # For a learner's own project: the package must be one the course itself installs.
+        locked = (REPO_ROOT / "requirements.lock").read_text(encoding="utf-8")
+        if not re.search(rf"^{re.escape(words[2])}==", locked, re.MULTILINE):
+            problems.append(f"{words[2]} is not a package the course installs")
     elif words in (["source", ".venv/bin/activate"], [".venv\\Scripts\\activate"]):
         if _start_py().VENV.name != ".venv":
             problems.append("start.py does not create .venv")
@@ -519,4 +527,6 @@ def test_command_checker_rejects_what_does_not_exist() -> None:
     assert command_problems("python start.py pytest missing/", "bash")
     assert command_problems("export NOT_A_SETTING=1", "bash")
     assert command_problems("make lessons", "bash")
+    assert command_problems("pip install openai-unknown", "bash")
+    assert not command_problems("pip install openai", "bash")
     assert not command_problems("mkdocs build --strict", "bash")
