@@ -384,17 +384,26 @@ def on_page_markdown(markdown: str, page: Any, config: Any, files: Any) -> str:
         return exercise_box(exercise, here)
 
     markdown = EXERCISE_MARKER.sub(box, markdown)
-    own = [
-        exercise
-        for exercise in exercises()
-        if here in (page.partition("#")[0] for page in exercise.lessons)
-        and exercise.id not in linked
-    ]
-    if own:
-        heading = "## Exercise" if len(own) == 1 else "## Exercises"
-        boxes = "\n".join(exercise_box(exercise, here) for exercise in own)
-        markdown = f"{markdown.rstrip()}\n\n{heading}\n\n{boxes}"
-    return markdown
+    return markdown.rstrip() + "\n\n" + lesson_ending(here, markdown, linked, docs_dir)
+
+
+def lesson_ending(here: str, markdown: str, linked: set[str], docs_dir: Path) -> str:
+    """What closes a lesson: the box of the exercise that comes next, or a link to the next step."""
+    steps = list(course_path(Course.root))
+    position = next((index for index, step in enumerate(steps)
+                     if step.kind == "lesson" and step.lesson == here), None)
+    if position is None:
+        return ""
+    following = steps[position + 1] if position + 1 < len(steps) else None
+    heading = "" if "\n## Next\n" in markdown else "## Next\n\n"
+    if following is None:
+        return f"{heading}This is the last lesson of the course.\n"
+    if following.lesson is not None:
+        return f"{heading}Read on: {page_link(following.lesson, here, docs_dir)}.\n"
+    exercise = following.exercise
+    if exercise.id in linked:
+        return ""
+    return f"## Exercise\n\n{exercise_box(exercise, here)}"
 
 
 def on_post_page(output: str, page: Any, config: Any) -> str:

@@ -131,7 +131,8 @@ class Step:
 def course_path(root: Path = REPO_ROOT) -> tuple[Step, ...]:
     """The whole course in order: each exercise's lessons not read yet, then the exercise.
 
-    A lesson named by two exercises is read once, before the first of them.
+    A lesson named by two exercises is read once, before the first of them; a lesson that no
+    exercise names comes after the last exercise.
     """
     steps: list[Step] = []
     read: set[str] = set()
@@ -142,6 +143,10 @@ def course_path(root: Path = REPO_ROOT) -> tuple[Step, ...]:
                 read.add(page)
                 steps.append(Step("lesson", lesson=page, exercise=exercise))
         steps.append(Step("exercise", exercise=exercise))
+    for path in sorted((root / "docs" / "lessons").glob("[0-9][0-9]-*.md")):
+        page = path.relative_to(root / "docs").as_posix()
+        if page not in read:  # a lesson no exercise practises yet: read after the last one
+            steps.append(Step("lesson", lesson=page))
     return tuple(steps)
 
 
