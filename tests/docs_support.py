@@ -120,15 +120,30 @@ class Build:
     site: Path
 
 
-def build_site(*options: str) -> Build:
+def fresh_copy(destination: Path) -> Path:
+    """The course as a clone would have it: the files git tracks (or would), no progress, no .env."""
+    listed = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=REPO_ROOT, capture_output=True, check=True, timeout=60,
+    ).stdout.decode().split("\0")
+    for relative in filter(None, listed):
+        source = REPO_ROOT / relative
+        if source.is_file():
+            target = destination / relative
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source, target)
+    return destination
+
+
+def build_site(*options: str, config: Path = MKDOCS_YML, cwd: Path = REPO_ROOT) -> Build:
     """Run `mkdocs build` into a new temporary folder (removed when the tests end)."""
     folder = Path(tempfile.mkdtemp(prefix="workshop-site-"))
     atexit.register(shutil.rmtree, folder, ignore_errors=True)
     site = folder / "site"
     completed = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", *options, "--config-file", str(MKDOCS_YML),
+        [sys.executable, "-m", "mkdocs", "build", *options, "--config-file", str(config),
          "--site-dir", str(site)],
-        cwd=REPO_ROOT,
+        cwd=cwd,
         env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
         capture_output=True,
         text=True,

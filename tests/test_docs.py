@@ -36,6 +36,7 @@ from tests.docs_support import (
     build_site,
     built_site,
     code_blocks,
+    fresh_copy,
     handwritten_pages,
     hooks,
     inline_commands,
@@ -74,6 +75,25 @@ def test_site_builds_strictly_without_warnings() -> None:
     build = build_site("--strict")
     assert build.returncode == 0, f"mkdocs build --strict failed:\n{build.output}"
     assert "WARNING" not in build.output, build.output
+
+
+def test_a_second_copy_of_the_course_builds_its_own_exercise_pages(tmp_path: Path) -> None:
+    """The hooks read the course next to the mkdocs.yml being built, not the installed package."""
+    copy = fresh_copy(tmp_path / "second-course")
+    first = load_catalog()[0]
+    catalog = copy / "info.toml"
+    catalog.write_text(catalog.read_text(encoding="utf-8").replace(
+        f'title = "{first.title}"', 'title = "Only in the second copy"', 1), encoding="utf-8")
+    readme = copy / "exercises" / first.id / "README.md"
+    readme.write_text(readme.read_text(encoding="utf-8") + "\nA line only the copy has.\n",
+                      encoding="utf-8")
+    # Run from elsewhere, so that `workshop` is imported from this repository, not the copy.
+    build = build_site(config=copy / "mkdocs.yml", cwd=tmp_path)
+    assert build.returncode == 0, build.output
+    page = (build.site / "exercises" / first.id / "index.html").read_text(encoding="utf-8")
+    assert "Only in the second copy" in page and "A line only the copy has." in page
+    assert first.title not in page
+    assert "Only in the second copy" in (build.site / "index.html").read_text(encoding="utf-8")
 
 
 def _site() -> Path:

@@ -8,18 +8,16 @@ built site, starting from the home page.
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 from rich.console import Console
 
-from tests.docs_support import DOCS, built_site
+from tests.docs_support import DOCS, built_site, fresh_copy
 from workshop.catalog import course_path, first_lesson, lesson_number, load_catalog
 from workshop.commands.overview import next_exercise, next_steps
 from workshop.progress import DONE
-from workshop.settings import REPO_ROOT
 
 LESSON_FILES = sorted(path.relative_to(DOCS).as_posix() for path in (DOCS / "lessons").glob("*.md"))
 
@@ -73,21 +71,6 @@ def test_workshop_list_next_steps_walk_the_course_from_a_fresh_clone() -> None:
     named = [step.lesson for step in course_path() if step.kind == "lesson" and step.exercise]
     assert read == named
     assert read[0] == "lessons/01-first-request.md"
-
-
-def fresh_copy(destination: Path) -> Path:
-    """The course as a clone would have it: the files git tracks (or would), no progress, no .env."""
-    listed = subprocess.run(
-        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-        cwd=REPO_ROOT, capture_output=True, check=True, timeout=60,
-    ).stdout.decode().split("\0")
-    for relative in filter(None, listed):
-        source = REPO_ROOT / relative
-        if source.is_file():
-            target = destination / relative
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(source, target)
-    return destination
 
 
 def test_a_fresh_clone_lists_lesson_01_first(tmp_path: Path) -> None:
