@@ -131,7 +131,8 @@ def exercise_table(from_page: str, docs_dir: Path, statuses: dict[str, str]) -> 
         else "No grading run has been saved yet, so there is no progress to show. Run "
         "`pytest exercises/` and the table fills in the next time the site is built."
     )
-    return "\n".join(rows) + f"\n\n{note}\n"
+    table = "\n".join(rows)
+    return f'<div class="workshop-exercises" markdown>\n\n{table}\n\n</div>\n\n{note}\n'
 
 
 def exercise_box(exercise: Exercise, from_page: str) -> str:
@@ -406,12 +407,20 @@ def lesson_ending(here: str, markdown: str, linked: set[str], docs_dir: Path) ->
     return f"## Exercise\n\n{exercise_box(exercise, here)}"
 
 
+_DIAGRAM = re.compile(r'<pre class="mermaid">.*?</pre>', re.DOTALL)
+
+
 def on_post_page(output: str, page: Any, config: Any) -> str:
-    """Load Mermaid on the pages that draw a diagram, and nowhere else."""
+    """Load Mermaid on the pages that draw a diagram, and nowhere else.
+
+    Each diagram is wrapped in a box that scrolls sideways, so that on a phone it keeps a
+    readable size instead of shrinking to fit.
+    """
     if 'class="mermaid"' not in output:
         return output
     from mkdocs.utils import get_relative_url
 
+    output = _DIAGRAM.sub(lambda match: f'<div class="workshop-diagram">{match[0]}</div>', output)
     src = get_relative_url(MERMAID_SCRIPT, page.url)
     return output.replace("</body>", f'<script src="{src}"></script>\n</body>', 1)
 
