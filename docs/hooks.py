@@ -313,7 +313,7 @@ def overview_markdown(docs_dir: Path, statuses: dict[str, str]) -> str:
 
 
 def lesson_nav_title(docs_dir: Path, page: str) -> str:
-    """`8 · Structured output` for `lessons/08-structured-output.md` titled `# Structured output: ...`."""
+    """`7 · Structured output` for `lessons/07-structured-output.md` titled `# Structured output: ...`."""
     number = Path(page).name.split("-", 1)[0]
     title = page_title(docs_dir, page).replace("`", "").split(":", 1)[0].strip()
     return f"{int(number)} · {title}" if number.isdigit() else title
