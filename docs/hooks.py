@@ -385,7 +385,23 @@ def on_page_markdown(markdown: str, page: Any, config: Any, files: Any) -> str:
         return exercise_box(exercise, here)
 
     markdown = EXERCISE_MARKER.sub(box, markdown)
+    markdown = with_try_note(here, markdown)
     return markdown.rstrip() + "\n\n" + lesson_ending(here, markdown, linked, docs_dir)
+
+
+def with_try_note(here: str, markdown: str) -> str:
+    """Say, just before a lesson's first section, how to run its examples without a key."""
+    number = Path(here).name.split("-", 1)[0]
+    if not here.startswith("lessons/") or not number.isdigit() or "```python" not in markdown:
+        return markdown
+    note = (
+        '!!! tip "Run this page\'s examples"\n\n'
+        f"    `workshop try {number}` runs every example below in order, and "
+        f"`workshop try {number} 2` only the second. With no key configured, the offline "
+        "practice model answers: free, and no network needed.\n\n"
+    )
+    head, heading, rest = markdown.partition("\n## ")
+    return f"{head.rstrip()}\n\n{note}## {rest}" if heading else markdown
 
 
 def lesson_ending(here: str, markdown: str, linked: set[str], docs_dir: Path) -> str:

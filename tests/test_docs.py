@@ -240,6 +240,29 @@ def test_site_loads_nothing_from_other_hosts() -> None:
     assert not problems, "pages load assets from other hosts:\n" + "\n".join(problems)
 
 
+def test_mermaid_is_loaded_only_by_pages_with_a_diagram() -> None:
+    script = "assets/vendor/mermaid/mermaid.min.js"
+    with_diagram = without = 0
+    for page in _site().rglob("index.html"):
+        text = page.read_text(encoding="utf-8")
+        if 'class="mermaid"' in text:
+            with_diagram += 1
+            assert text.count(script) == 1, page
+            assert '<div class="workshop-diagram"><pre class="mermaid">' in text, page
+        else:
+            without += 1
+            assert script not in text, f"{page} loads Mermaid but draws no diagram"
+    assert with_diagram >= 5 and without >= 5
+
+
+def test_every_lesson_says_how_to_run_its_examples_offline() -> None:
+    for _, page in all_lessons():
+        number = page.split("/")[-1][:2]
+        text = _text(page.removesuffix(".md"))
+        assert f"workshop try {number} runs every example below" in text, page
+        assert "offline practice model answers" in text, page
+
+
 def test_mermaid_is_served_locally_with_its_licence() -> None:
     config = MKDOCS_YML.read_text(encoding="utf-8")
     assert re.search(r"^\s+font: false$", config, re.MULTILINE), "theme.font must be false"
