@@ -112,3 +112,14 @@ def test_a_configured_provider_is_used_and_named(
     assert base_url in out.splitlines()[0]
     assert "offline practice model" not in out
     assert "sk-own-key-for-the-test" not in out
+
+
+def test_after_an_example_the_prompt_has_its_variables(
+    no_provider: None, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    typed = "print(type(response).__name__, response.choices[0].message.role)\n"
+    monkeypatch.setattr(sys, "stdin", io.StringIO(typed))
+    assert main(["try", "01", "1", "--interactive"]) == 0
+    out, err = capsys.readouterr()
+    assert "ChatCompletion assistant" in out
+    assert "The example's names are yours to poke at:" in err and "response" in err
