@@ -155,11 +155,6 @@ def first_lesson() -> str:
     return load_catalog()[0].lesson
 
 
-def lessons_in_order() -> tuple[str, ...]:
-    """Every lesson the exercise list names, once each, in reading order."""
-    return tuple(step.lesson for step in course_path() if step.lesson is not None)
-
-
 class UnknownExercise(LookupError):
     pass
 
