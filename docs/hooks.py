@@ -8,7 +8,11 @@ build. Markers in the hand-written pages are replaced here:
 - `<!-- exercise-table -->` becomes the exercise list with the learner's saved progress;
 - `<!-- exercise NN -->` becomes a box that links to exercise NN.
 
-Lessons that an exercise names as its `lesson` get that box appended automatically.
+Lessons that an exercise names among its `lessons` get that box appended automatically, and
+each exercise page ends with the next step of the course, so the site reads in one order.
+
+The course's folder is taken from the MkDocs configuration (the folder holding `mkdocs.yml`), not
+from the installed `workshop` package: a second copy of the course builds its own pages.
 """
 
 from __future__ import annotations
@@ -20,8 +24,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from workshop.catalog import Exercise, load_catalog
-from workshop.settings import REPO_ROOT
+from workshop.catalog import Exercise, course_path, load_catalog
 
 log = logging.getLogger("mkdocs.hooks.exercises")
 
@@ -35,13 +38,20 @@ STATUS_LABELS = {
     "not started": ":material-circle-outline:{ .workshop-not-started } not started",
 }
 NOT_GRADED = "not graded yet"
+MERMAID_SCRIPT = "assets/vendor/mermaid/mermaid.min.js"
+
+
+class Course:
+    """The course being built: set from the MkDocs config, this file's own copy until then."""
+
+    root = Path(__file__).resolve().parent.parent
 
 
 # --- data -------------------------------------------------------------------------------------
 
 
 def exercises() -> tuple[Exercise, ...]:
-    return load_catalog()
+    return load_catalog(Course.root)
 
 
 def page_uri(exercise: Exercise) -> str:
@@ -73,15 +83,20 @@ def relative_link(target: str, from_page: str) -> str:
 
 
 def lesson_exists(docs_dir: Path, exercise: Exercise) -> bool:
-    return (docs_dir / exercise.lesson.partition("#")[0]).is_file()
+    return all((docs_dir / page.partition("#")[0]).is_file() for page in exercise.lessons)
+
+
+def page_link(page: str, from_page: str, docs_dir: Path) -> str:
+    """A Markdown link to a hand-written page (its name only while the page is missing)."""
+    title = page_title(docs_dir, page)
+    if not (docs_dir / page.partition("#")[0]).is_file():
+        return title
+    return f"[{title}]({relative_link(page, from_page)})"
 
 
 def lesson_link(exercise: Exercise, from_page: str, docs_dir: Path) -> str:
-    """A Markdown link to the exercise's lesson (its name only while the page is missing)."""
-    title = page_title(docs_dir, exercise.lesson)
-    if not lesson_exists(docs_dir, exercise):
-        return title
-    return f"[{title}]({relative_link(exercise.lesson, from_page)})"
+    """Links to the exercise's lessons, in reading order."""
+    return ", then ".join(page_link(page, from_page, docs_dir) for page in exercise.lessons)
 
 
 def page_title(docs_dir: Path, page: str) -> str:
@@ -116,7 +131,8 @@ def exercise_table(from_page: str, docs_dir: Path, statuses: dict[str, str]) -> 
         else "No grading run has been saved yet, so there is no progress to show. Run "
         "`pytest exercises/` and the table fills in the next time the site is built."
     )
-    return "\n".join(rows) + f"\n\n{note}\n"
+    table = "\n".join(rows)
+    return f'<div class="workshop-exercises" markdown>\n\n{table}\n\n</div>\n\n{note}\n'
 
 
 def exercise_box(exercise: Exercise, from_page: str) -> str:
@@ -159,8 +175,8 @@ def _rewrite_links(markdown: str, exercise: Exercise, docs_dir: Path) -> str:
         if resolved.is_relative_to(docs_dir.resolve()):
             inside = resolved.relative_to(docs_dir.resolve()).as_posix()
             return f"[{text}]({relative_link(inside, here)}{hash_mark}{anchor})"
-        if resolved.is_relative_to(REPO_ROOT):
-            shown = resolved.relative_to(REPO_ROOT).as_posix()
+        if resolved.is_relative_to(Course.root):
+            shown = resolved.relative_to(Course.root).as_posix()
             return f"`{shown}`" if text.strip("`") == shown else f"{text} (`{shown}`)"
         return match[0]
 
@@ -248,8 +264,26 @@ def exercise_markdown(exercise: Exercise, docs_dir: Path, statuses: dict[str, st
         f"When you have passed, or are truly stuck, compare your work with `{solution}`. There "
         "is more than one good answer: any code that passes the checks is correct.",
         "",
+        next_step(exercise, docs_dir),
     ]
     return "\n".join(parts)
+
+
+def next_step(exercise: Exercise, docs_dir: Path) -> str:
+    """Where the course goes after an exercise: its next lesson, or the end of the course."""
+    steps = list(course_path(Course.root))
+    position = next(
+        index for index, step in enumerate(steps)
+        if step.kind == "exercise" and step.exercise == exercise
+    )
+    upcoming = steps[position + 1 :]
+    if not upcoming:
+        return "## Next\n\nThis is the last exercise: you have been through the whole course.\n"
+    step = upcoming[0]
+    here = page_uri(exercise)
+    target = (page_link(step.lesson, here, docs_dir) if step.lesson is not None
+              else f"[{step.exercise.label}]({relative_link(page_uri(step.exercise), here)})")
+    return f"## Next\n\nWhen this exercise passes, go on with {target}.\n"
 
 
 def overview_markdown(docs_dir: Path, statuses: dict[str, str]) -> str:
@@ -279,7 +313,7 @@ def overview_markdown(docs_dir: Path, statuses: dict[str, str]) -> str:
 
 
 def lesson_nav_title(docs_dir: Path, page: str) -> str:
-    """`8 · Structured output` for `lessons/08-structured-output.md` titled `# Structured output: ...`."""
+    """`7 · Structured output` for `lessons/07-structured-output.md` titled `# Structured output: ...`."""
     number = Path(page).name.split("-", 1)[0]
     title = page_title(docs_dir, page).replace("`", "").split(":", 1)[0].strip()
     return f"{int(number)} · {title}" if number.isdigit() else title
@@ -292,6 +326,7 @@ def on_config(config: Any) -> Any:
     added after them in file-name order, so a new lesson cannot be left out of the nav.
     """
     load_catalog.cache_clear()  # `mkdocs serve` rebuilds in the same process
+    Course.root = Path(config.config_file_path).resolve().parent
     docs_dir = Path(config.docs_dir)
     pages = [OVERVIEW_URI, *(page_uri(exercise) for exercise in exercises())]
     for index, entry in enumerate(config.nav or []):
@@ -350,16 +385,60 @@ def on_page_markdown(markdown: str, page: Any, config: Any, files: Any) -> str:
         return exercise_box(exercise, here)
 
     markdown = EXERCISE_MARKER.sub(box, markdown)
-    own = [
-        exercise
-        for exercise in exercises()
-        if exercise.lesson.partition("#")[0] == here and exercise.id not in linked
-    ]
-    if own:
-        heading = "## Exercise" if len(own) == 1 else "## Exercises"
-        boxes = "\n".join(exercise_box(exercise, here) for exercise in own)
-        markdown = f"{markdown.rstrip()}\n\n{heading}\n\n{boxes}"
-    return markdown
+    markdown = with_try_note(here, markdown)
+    return markdown.rstrip() + "\n\n" + lesson_ending(here, markdown, linked, docs_dir)
+
+
+def with_try_note(here: str, markdown: str) -> str:
+    """Say, just before a lesson's first section, how to run its examples without a key."""
+    number = Path(here).name.split("-", 1)[0]
+    if not here.startswith("lessons/") or not number.isdigit() or "```python" not in markdown:
+        return markdown
+    note = (
+        '!!! tip "Run this page\'s examples"\n\n'
+        f"    `workshop try {number}` runs every example below in order, and "
+        f"`workshop try {number} 2` only the second. With no key configured, the offline "
+        "practice model answers: free, and no network needed.\n\n"
+    )
+    head, heading, rest = markdown.partition("\n## ")
+    return f"{head.rstrip()}\n\n{note}## {rest}" if heading else markdown
+
+
+def lesson_ending(here: str, markdown: str, linked: set[str], docs_dir: Path) -> str:
+    """What closes a lesson: the box of the exercise that comes next, or a link to the next step."""
+    steps = list(course_path(Course.root))
+    position = next((index for index, step in enumerate(steps)
+                     if step.kind == "lesson" and step.lesson == here), None)
+    if position is None:
+        return ""
+    following = steps[position + 1] if position + 1 < len(steps) else None
+    heading = "" if "\n## Next\n" in markdown else "## Next\n\n"
+    if following is None:
+        return f"{heading}This is the last lesson of the course.\n"
+    if following.lesson is not None:
+        return f"{heading}Read on: {page_link(following.lesson, here, docs_dir)}.\n"
+    exercise = following.exercise
+    if exercise.id in linked:
+        return ""
+    return f"## Exercise\n\n{exercise_box(exercise, here)}"
+
+
+_DIAGRAM = re.compile(r'<pre class="mermaid">.*?</pre>', re.DOTALL)
+
+
+def on_post_page(output: str, page: Any, config: Any) -> str:
+    """Load Mermaid on the pages that draw a diagram, and nowhere else.
+
+    Each diagram is wrapped in a box that scrolls sideways, so that on a phone it keeps a
+    readable size instead of shrinking to fit.
+    """
+    if 'class="mermaid"' not in output:
+        return output
+    from mkdocs.utils import get_relative_url
+
+    output = _DIAGRAM.sub(lambda match: f'<div class="workshop-diagram">{match[0]}</div>', output)
+    src = get_relative_url(MERMAID_SCRIPT, page.url)
+    return output.replace("</body>", f'<script src="{src}"></script>\n</body>', 1)
 
 
 def on_serve(server: Any, config: Any, builder: Any) -> Any:
@@ -367,7 +446,7 @@ def on_serve(server: Any, config: Any, builder: Any) -> Any:
 
     The stubs are not watched: saving your own code should not reload the page you are reading.
     """
-    watched = [REPO_ROOT / "info.toml", REPO_ROOT / ".workshop"]
+    watched = [Course.root / "info.toml", Course.root / ".workshop"]
     watched += [exercise.instructions for exercise in exercises()]
     for path in watched:
         if path.exists():

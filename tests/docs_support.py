@@ -7,7 +7,6 @@ The pages are the hand-written Markdown files under `docs/` plus the exercise pa
 from __future__ import annotations
 
 import atexit
-import dataclasses
 import importlib.util
 import os
 import re
@@ -20,33 +19,14 @@ from functools import cache
 from pathlib import Path
 from types import ModuleType
 
+from workshop.lesson_code import _FENCE, PYTHON_LANGUAGES, SKIP_MARKER, CodeBlock, code_blocks
 from workshop.settings import REPO_ROOT
+
+__all__ = ["PYTHON_LANGUAGES", "CodeBlock", "code_blocks"]
 
 DOCS = REPO_ROOT / "docs"
 MKDOCS_YML = REPO_ROOT / "mkdocs.yml"
-PYTHON_LANGUAGES = {"python", "py"}
 SHELL_LANGUAGES = {"bash", "sh", "shell", "console", "powershell", "pwsh", "bat"}
-SKIP_MARKER = re.compile(r"^\s*<!--\s*skip-test:\s*(?P<reason>.*?)\s*-->\s*$")
-_FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})[ \t]*(?P<info>[^`]*)$")
-_TITLE = re.compile(r"""title\s*=\s*["'](?P<title>[^"']*)["']""")
-
-
-@dataclass(frozen=True)
-class CodeBlock:
-    """One fenced code block of a page, as MkDocs would render it."""
-
-    page: str  # docs-relative, such as "lessons/04-parameters.md"
-    line: int  # the 1-based line of the opening fence
-    end: int  # the 1-based line of the closing fence
-    language: str
-    title: str | None
-    source: str
-    skip: str | None  # the reason given in a `<!-- skip-test: ... -->` marker just before it
-    output: str | None = None  # the expected stdout, from a following ```text title="Output"
-
-    @property
-    def filename(self) -> str:
-        return f"docs/{self.page}"
 
 
 @dataclass(frozen=True)
@@ -54,61 +34,6 @@ class Page:
     uri: str
     markdown: str
     generated: bool = False
-
-
-def code_blocks(page: str, markdown: str) -> list[CodeBlock]:
-    """Every fenced block of a page, in order; blocks nested in admonitions or tabs included."""
-    lines = markdown.splitlines()
-    blocks: list[CodeBlock] = []
-    index = 0
-    while index < len(lines):
-        opening = _FENCE.match(lines[index])
-        if not opening:
-            index += 1
-            continue
-        indent, fence = opening["indent"], opening["fence"]
-        info = opening["info"].strip()
-        language = info.split()[0].lstrip(".{").lower() if info else ""
-        title = _TITLE.search(info)
-        body: list[str] = []
-        end = index + 1
-        closing = re.compile(rf"^[ \t]*{re.escape(fence[0])}{{{len(fence)},}}[ \t]*$")
-        while end < len(lines) and not closing.match(lines[end]):
-            line = lines[end]
-            body.append(line[len(indent):] if line.startswith(indent) else line.lstrip())
-            end += 1
-        previous = next((line for line in reversed(lines[:index]) if line.strip()), "")
-        marker = SKIP_MARKER.match(previous)
-        blocks.append(
-            CodeBlock(
-                page=page,
-                line=index + 1,
-                end=end + 1,
-                language=language,
-                title=title["title"] if title else None,
-                source="\n".join(body) + "\n",
-                skip=marker["reason"] if marker else None,
-            )
-        )
-        index = end + 1
-    return _attach_outputs(blocks, lines)
-
-
-def _attach_outputs(blocks: list[CodeBlock], lines: list[str]) -> list[CodeBlock]:
-    """A python block directly followed by a ```text title="Output" block must print exactly it."""
-    result: list[CodeBlock] = []
-    for position, block in enumerate(blocks):
-        following = blocks[position + 1] if position + 1 < len(blocks) else None
-        if (
-            block.language in PYTHON_LANGUAGES
-            and following is not None
-            and following.language == "text"
-            and following.title == "Output"
-            and not any(line.strip() for line in lines[block.end : following.line - 1])
-        ):
-            block = dataclasses.replace(block, output=following.source)
-        result.append(block)
-    return result
 
 
 _INLINE_COMMAND = re.compile(r"(?<!`)`((?:python|pytest|mkdocs|workshop)(?: [^`]+)?)`(?!`)")
@@ -195,15 +120,30 @@ class Build:
     site: Path
 
 
-def build_site(*options: str) -> Build:
+def fresh_copy(destination: Path) -> Path:
+    """The course as a clone would have it: the files git tracks (or would), no progress, no .env."""
+    listed = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=REPO_ROOT, capture_output=True, check=True, timeout=60,
+    ).stdout.decode().split("\0")
+    for relative in filter(None, listed):
+        source = REPO_ROOT / relative
+        if source.is_file():
+            target = destination / relative
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source, target)
+    return destination
+
+
+def build_site(*options: str, config: Path = MKDOCS_YML, cwd: Path = REPO_ROOT) -> Build:
     """Run `mkdocs build` into a new temporary folder (removed when the tests end)."""
     folder = Path(tempfile.mkdtemp(prefix="workshop-site-"))
     atexit.register(shutil.rmtree, folder, ignore_errors=True)
     site = folder / "site"
     completed = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", *options, "--config-file", str(MKDOCS_YML),
+        [sys.executable, "-m", "mkdocs", "build", *options, "--config-file", str(config),
          "--site-dir", str(site)],
-        cwd=REPO_ROOT,
+        cwd=cwd,
         env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
         capture_output=True,
         text=True,

@@ -61,3 +61,20 @@ def test_the_readme_table_lists_the_exercises_as_info_toml_does():
     rows = [line.split("|")[1:3] for line in readme.splitlines() if line.startswith("| 0")]
     listed = [(number.strip(), title.strip()) for number, title in rows]
     assert listed == [(exercise.number, exercise.title) for exercise in load_catalog()]
+
+
+def test_an_exercise_names_one_lesson_or_several_in_reading_order(tmp_path):
+    (tmp_path / "info.toml").write_text(
+        'default_timeout = 5\n'
+        '[[exercises]]\nid = "01_a"\ntitle = "A"\nmodule = "a"\nstub_blob = "x"\nhints = []\n'
+        'lessons = ["lessons/01-one.md", "lessons/02-two.md"]\n'
+        '[[exercises]]\nid = "02_b"\ntitle = "B"\nmodule = "b"\nstub_blob = "y"\nhints = []\n'
+        'lesson = "lessons/03-three.md"\n',
+        encoding="utf-8",
+    )
+    first, second = load_catalog(tmp_path)
+    assert first.lessons == ("lessons/01-one.md", "lessons/02-two.md")
+    assert first.lesson == "lessons/01-one.md"
+    assert second.lessons == ("lessons/03-three.md",) and second.lesson == "lessons/03-three.md"
+    assert first.stub == tmp_path / "exercises" / "01_a" / "a.py"
+    assert first.relative(first.stub) == "exercises/01_a/a.py"

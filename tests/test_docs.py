@@ -36,6 +36,7 @@ from tests.docs_support import (
     build_site,
     built_site,
     code_blocks,
+    fresh_copy,
     handwritten_pages,
     hooks,
     inline_commands,
@@ -53,10 +54,11 @@ LESSONS = [
     "lessons/04-parameters.md",
     "lessons/05-tokens-and-usage.md",
     "lessons/06-finish-reason.md",
-    "lessons/07-context-management.md",
-    "lessons/08-structured-output.md",
+    "lessons/07-structured-output.md",
+    "lessons/08-context-management.md",
     "lessons/09-streaming.md",
     "lessons/10-errors-and-retries.md",
+    "lessons/11-tool-calling.md",
 ]
 MAX_SKIPPED_BLOCKS = 5
 MAX_CODE_WIDTH = 79
@@ -73,6 +75,25 @@ def test_site_builds_strictly_without_warnings() -> None:
     build = build_site("--strict")
     assert build.returncode == 0, f"mkdocs build --strict failed:\n{build.output}"
     assert "WARNING" not in build.output, build.output
+
+
+def test_a_second_copy_of_the_course_builds_its_own_exercise_pages(tmp_path: Path) -> None:
+    """The hooks read the course next to the mkdocs.yml being built, not the installed package."""
+    copy = fresh_copy(tmp_path / "second-course")
+    first = load_catalog()[0]
+    catalog = copy / "info.toml"
+    catalog.write_text(catalog.read_text(encoding="utf-8").replace(
+        f'title = "{first.title}"', 'title = "Only in the second copy"', 1), encoding="utf-8")
+    readme = copy / "exercises" / first.id / "README.md"
+    readme.write_text(readme.read_text(encoding="utf-8") + "\nA line only the copy has.\n",
+                      encoding="utf-8")
+    # Run from elsewhere, so that `workshop` is imported from this repository, not the copy.
+    build = build_site(config=copy / "mkdocs.yml", cwd=tmp_path)
+    assert build.returncode == 0, build.output
+    page = (build.site / "exercises" / first.id / "index.html").read_text(encoding="utf-8")
+    assert "Only in the second copy" in page and "A line only the copy has." in page
+    assert first.title not in page
+    assert "Only in the second copy" in (build.site / "index.html").read_text(encoding="utf-8")
 
 
 def _site() -> Path:
@@ -105,6 +126,9 @@ def test_every_lesson_has_goals_mistakes_and_hidden_answers() -> None:
         text = (DOCS / page).read_text(encoding="utf-8")
         assert '!!! abstract "Goals"' in text, page
         assert "## Common mistakes" in text, page
+        assert text.rstrip().split("\n## Next\n")[0].rstrip().rsplit("\n!!! ", 1)[-1].startswith(
+            'success "Key takeaways"'
+        ), f"{page} must close with a Key takeaways box"
         questions = re.findall(r'^\?\?\? question "', text, re.MULTILINE)
         assert len(questions) >= 3, f"{page} has {len(questions)} knowledge-check questions"
 
@@ -131,10 +155,11 @@ def test_home_page_lists_every_exercise_from_the_catalog() -> None:
 
 
 def test_lessons_end_with_the_exercises_that_name_them() -> None:
+    """The last lesson an exercise names links to it (the earlier ones lead to the next lesson)."""
     for exercise in load_catalog():
-        lesson = exercise.lesson.partition("#")[0].removesuffix(".md")
-        if (DOCS / exercise.lesson.partition("#")[0]).is_file():
-            assert f'href="../../exercises/{exercise.id}/"' in _html(lesson), exercise.id
+        page = exercise.lessons[-1].partition("#")[0]
+        if (DOCS / page).is_file():
+            assert f'href="../../exercises/{exercise.id}/"' in _html(page.removesuffix(".md")), exercise.id
 
 
 def test_progress_comes_from_saved_statuses(tmp_path: Path) -> None:
@@ -213,6 +238,29 @@ def test_site_loads_nothing_from_other_hosts() -> None:
         urls = CSS_URL.findall(stylesheet.read_text(encoding="utf-8"))
         problems += [f"{stylesheet.relative_to(site)}: {url}" for url in urls if EXTERNAL.match(url)]
     assert not problems, "pages load assets from other hosts:\n" + "\n".join(problems)
+
+
+def test_mermaid_is_loaded_only_by_pages_with_a_diagram() -> None:
+    script = "assets/vendor/mermaid/mermaid.min.js"
+    with_diagram = without = 0
+    for page in _site().rglob("index.html"):
+        text = page.read_text(encoding="utf-8")
+        if 'class="mermaid"' in text:
+            with_diagram += 1
+            assert text.count(script) == 1, page
+            assert '<div class="workshop-diagram"><pre class="mermaid">' in text, page
+        else:
+            without += 1
+            assert script not in text, f"{page} loads Mermaid but draws no diagram"
+    assert with_diagram >= 5 and without >= 5
+
+
+def test_every_lesson_says_how_to_run_its_examples_offline() -> None:
+    for _, page in all_lessons():
+        number = page.split("/")[-1][:2]
+        text = _text(page.removesuffix(".md"))
+        assert f"workshop try {number} runs every example below" in text, page
+        assert "offline practice model answers" in text, page
 
 
 def test_mermaid_is_served_locally_with_its_licence() -> None:
@@ -444,6 +492,11 @@ def command_problems(command: str, language: str) -> list[str]:
         _check_path(words[1], problems)
     elif tool in ("pytest", "workshop", "mkdocs"):
         _check_tool(words, problems)
+    elif tool == "pip" and words[1:2] == ["install"] and len(words) == 3:
+        # For a learner's own project: the package must be one the course itself installs.
+        locked = (REPO_ROOT / "requirements.lock").read_text(encoding="utf-8")
+        if not re.search(rf"^{re.escape(words[2])}==", locked, re.MULTILINE):
+            problems.append(f"{words[2]} is not a package the course installs")
     elif words in (["source", ".venv/bin/activate"], [".venv\\Scripts\\activate"]):
         if _start_py().VENV.name != ".venv":
             problems.append("start.py does not create .venv")
@@ -518,4 +571,6 @@ def test_command_checker_rejects_what_does_not_exist() -> None:
     assert command_problems("python start.py pytest missing/", "bash")
     assert command_problems("export NOT_A_SETTING=1", "bash")
     assert command_problems("make lessons", "bash")
+    assert command_problems("pip install openai-unknown", "bash")
+    assert not command_problems("pip install openai", "bash")
     assert not command_problems("mkdocs build --strict", "bash")

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import http.server
 import re
+import struct
 import threading
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -226,4 +228,148 @@ def test_mermaid_diagram_renders_as_svg(tab: Tab, browser: Browser, base_url: st
             url = "" if path.name == "index.md" else path.stem + "/"
             tab.page.goto(base_url + url)
             _assert_diagrams_rendered(tab.page, path.name, count)
+    tab.assert_clean(browser)
+
+
+# --- phone and desktop widths, checked on screenshots -------------------------------------------
+
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 900}
+
+
+def _png_size(data: bytes) -> tuple[int, int]:
+    """Width and height from a PNG's header."""
+    assert data[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG"
+    width, height = struct.unpack(">II", data[16:24])
+    return width, height
+
+
+def _png_pixels(data: bytes) -> list[bytes]:
+    """The rows of an 8-bit RGB or RGBA PNG (what Chromium writes), without the filter bytes."""
+    width, height = _png_size(data)
+    channels = {2: 3, 6: 4}[data[25]]
+    chunks, position = b"", 8
+    while position < len(data):
+        length, kind = struct.unpack(">I4s", data[position:position + 8])
+        if kind == b"IDAT":
+            chunks += data[position + 8:position + 8 + length]
+        position += 12 + length
+    raw = zlib.decompress(chunks)
+    stride = width * channels
+    rows: list[bytes] = []
+    previous = bytearray(stride)
+    for row in range(height):
+        kind, line = raw[row * (stride + 1)], bytearray(raw[row * (stride + 1) + 1:(row + 1) * (stride + 1)])
+        for i in range(stride):
+            left = line[i - channels] if i >= channels else 0
+            up, corner = previous[i], previous[i - channels] if i >= channels else 0
+            if kind == 1:
+                line[i] = (line[i] + left) & 0xFF
+            elif kind == 2:
+                line[i] = (line[i] + up) & 0xFF
+            elif kind == 3:
+                line[i] = (line[i] + (left + up) // 2) & 0xFF
+            elif kind == 4:
+                guess = left + up - corner
+                pa, pb, pc = abs(guess - left), abs(guess - up), abs(guess - corner)
+                line[i] = (line[i] + (left if pa <= pb and pa <= pc else up if pb <= pc else corner)) & 0xFF
+        rows.append(bytes(x for index, x in enumerate(line) if index % channels < 3))
+        previous = line
+    return rows
+
+
+def _ink(data: bytes) -> float:
+    """The share of pixels darker than the page's near-white background."""
+    rows = _png_pixels(data)
+    dark = total = 0
+    for row in rows:
+        for i in range(0, len(row), 3):
+            total += 1
+            dark += sum(row[i:i + 3]) < 600
+    return dark / total
+
+
+@pytest.fixture
+def screenshots(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("screenshots")
+
+
+@pytest.mark.parametrize("size", [PHONE, DESKTOP], ids=["phone", "desktop"])
+def test_the_exercise_table_fits_the_screen(
+    tab: Tab, browser: Browser, base_url: str, size: dict[str, int], screenshots: Path
+) -> None:
+    page = tab.page
+    page.set_viewport_size(size)
+    page.goto(base_url)
+    table = page.locator("article .workshop-exercises table")
+    shot = table.screenshot(path=str(screenshots / f"exercise-table-{size['width']}.png"))
+    width, height = _png_size(shot)
+    assert width <= size["width"], f"the exercise table is {width} px wide on a {size['width']} px screen"
+    rows = table.locator("tbody tr")
+    assert rows.count() >= 9 and height > 40 * rows.count()
+    assert _ink(shot) > 0.01, "the table's screenshot is blank"
+    first = rows.first.locator("a").first
+    assert first.is_visible() and first.bounding_box()["x"] + 20 < size["width"]
+    tab.assert_clean(browser)
+
+
+@pytest.mark.parametrize("size", [PHONE, DESKTOP], ids=["phone", "desktop"])
+@pytest.mark.parametrize("url", ["providers/", "lessons/10-errors-and-retries/"])
+def test_names_in_tables_are_never_broken_mid_word(
+    tab: Tab, browser: Browser, base_url: str, url: str, size: dict[str, int], screenshots: Path
+) -> None:
+    page = tab.page
+    page.set_viewport_size(size)
+    page.goto(base_url + url)
+    broken = page.evaluate(
+        """() => [...document.querySelectorAll("article table code")]
+                .filter(code => code.getClientRects().length > 1)
+                .map(code => code.textContent)"""
+    )
+    assert not broken, f"{url}: these names wrap onto two lines: {broken}"
+    shot = page.locator("article table").first.screenshot(
+        path=str(screenshots / f"{url.strip('/').replace('/', '-')}-{size['width']}.png")
+    )
+    assert _ink(shot) > 0.01
+    # A table too wide for the screen scrolls inside the page instead of widening it.
+    page_width = page.evaluate("() => document.documentElement.scrollWidth")
+    assert page_width <= size["width"], f"{url} is {page_width} px wide on a {size['width']} px screen"
+    tab.assert_clean(browser)
+
+
+def test_diagrams_stay_readable_on_a_phone(
+    tab: Tab, browser: Browser, base_url: str, screenshots: Path
+) -> None:
+    page = tab.page
+    page.set_viewport_size(PHONE)
+    page.goto(base_url + "lessons/01-first-request/")
+    _assert_diagrams_rendered(page, "lessons/01-first-request.md", 1)
+    box = page.locator("article .workshop-diagram").first
+    shot = box.screenshot(path=str(screenshots / "diagram-390.png"))
+    assert _ink(shot) > 0.005, "the diagram's screenshot is blank"
+    sizes = page.evaluate(
+        """() => [...document.querySelector("article div.mermaid").shadowRoot
+                  .querySelectorAll("text, span, p")]
+                 .map(t => t.getBoundingClientRect().height).filter(h => h > 0)"""
+    )
+    assert sizes and min(sizes) >= 12, f"diagram labels are {min(sizes or [0]):.1f} px tall on a phone"
+    scrolls = page.evaluate(
+        """() => { const box = document.querySelector("article .workshop-diagram");
+                   return box.scrollWidth > box.clientWidth &&
+                          getComputedStyle(box).overflowX === "auto"; }"""
+    )
+    assert scrolls, "a diagram wider than the phone should scroll sideways"
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
+    tab.assert_clean(browser)
+
+
+def test_mermaid_loads_only_on_pages_with_a_diagram(tab: Tab, browser: Browser, base_url: str) -> None:
+    page = tab.page
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
+    page.goto(base_url + "setup/", wait_until="networkidle")
+    assert not _diagram_count("setup.md", (DOCS / "setup.md").read_text(encoding="utf-8"))
+    assert requested and not [url for url in requested if "mermaid" in url], requested
+    page.goto(base_url + "lessons/01-first-request/", wait_until="networkidle")
+    assert [url for url in requested if url.endswith("mermaid.min.js")]
     tab.assert_clean(browser)

@@ -4,7 +4,8 @@
 2. build_messages(question): a system message, then a user message.
 3. ask(question): send them to MODEL; return the reply's text.
 
-Lesson: docs/lessons/02-messages-and-roles.md    Grade: pytest exercises/01_single_turn
+Lessons: docs/lessons/01-first-request.md, docs/lessons/02-messages-and-roles.md
+Grade: pytest exercises/01_single_turn
 """
 
 from openai import OpenAI

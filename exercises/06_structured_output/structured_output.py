@@ -5,7 +5,7 @@
 3. parse_trip(content): the trip dict, or None if it is not a valid trip.
 4. extract_trip(text): ask for TRIP_SCHEMA in strict mode; return parse_trip(reply).
 
-Lesson: docs/lessons/08-structured-output.md    Grade: pytest exercises/06_structured_output
+Lesson: docs/lessons/07-structured-output.md    Grade: pytest exercises/06_structured_output
 """
 
 import json

@@ -13,7 +13,7 @@ STRICT_FORMAT = (
     '{"type": "json_schema", "json_schema": {"name": "trip", "schema": TRIP_SCHEMA, "strict": True}}'
 )
 
-LESSON = "lessons/08-structured-output.md"
+LESSON = "lessons/07-structured-output.md"
 JSON_MODE_LESSON = f"{LESSON}#json-mode"
 SCHEMA_LESSON = f"{LESSON}#structured-outputs-with-a-schema"
 CHECKING_LESSON = f"{LESSON}#never-trust-the-reply-blindly"

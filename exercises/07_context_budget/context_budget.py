@@ -4,7 +4,7 @@
 2. trim_to_budget(messages, budget): system message + newest whole turns that fit.
 3. reply(messages, budget): send the trimmed list; return the reply's text.
 
-Lesson: docs/lessons/07-context-management.md    Grade: pytest exercises/07_context_budget
+Lesson: docs/lessons/08-context-management.md    Grade: pytest exercises/07_context_budget
 """
 
 from openai import OpenAI

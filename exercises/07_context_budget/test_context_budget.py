@@ -38,7 +38,7 @@ TURNS = [
     [{"role": "user", "content": "What is my name?"}],
 ]
 
-LESSON = "lessons/07-context-management.md"
+LESSON = "lessons/08-context-management.md"
 TURN_IDEA = "a turn is a user message and the reply to it: kept or dropped together"
 BUDGET_IDEA = "keep the system message and the newest turns that fit; drop the oldest first"
 UNCHANGED_IDEA = "build a new list: the caller's conversation is not yours to change"

@@ -130,7 +130,21 @@ def build_parser() -> Parser:
     doctor.add_argument("--live", action="store_true",
                         help="also send a few tiny requests to your provider, one per feature the "
                         "course uses")
+    add_try_command(command)
     return parser
+
+
+def add_try_command(command: Callable[[str, str, str], Parser]) -> None:
+    try_it = command("try", "run a lesson's examples (no key needed: the practice model answers), "
+                     "or open a Python prompt with `client` and `MODEL` ready",
+                     "workshop try 04 2    (lesson 04, its second example)    |    workshop try")
+    try_it.add_argument("lesson", nargs="?", metavar="LESSON",
+                        help="the lesson's number, such as 04 (default: open a Python prompt)")
+    try_it.add_argument("block", nargs="?", type=int, metavar="EXAMPLE",
+                        help="run only this Python example of the lesson, counted from 1 "
+                        "(default: all of them, in order)")
+    try_it.add_argument("-i", "--interactive", action="store_true",
+                        help="afterwards, open a Python prompt with the examples' variables")
 
 
 # Each command's work lives in its own module, imported only when that command runs: `workshop
@@ -209,6 +223,10 @@ def _doctor(console: Console, args: argparse.Namespace) -> int:
     from workshop.commands.doctor import doctor_command
 
     return doctor_command(console, args.live)
+def _try(console: Console, args: argparse.Namespace) -> int:
+    from workshop.commands.try_it import try_command
+
+    return try_command(console, args.lesson, args.block, args.interactive)
 
 
 def _default(console: Console, args: argparse.Namespace) -> int:
@@ -232,6 +250,7 @@ COMMANDS: dict[str | None, Callable[[Console, argparse.Namespace], int]] = {
     "report": _report,
     "docs": _docs,
     "doctor": _doctor,
+    "try": _try,
 }
 
 

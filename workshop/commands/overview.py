@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from workshop.catalog import Exercise, lesson_url, load_catalog
+from workshop.catalog import Exercise, lesson_number, lesson_url, load_catalog
 from workshop.commands.workspace import Workspace
 from workshop.progress import DONE, FAILING, NOT_STARTED
 
@@ -51,9 +51,11 @@ def next_steps(exercise: Exercise) -> Text:
     lines = Text()
     lines.append("Next: ")
     lines.append(exercise.label, style="bold")
+    for number, page in enumerate(exercise.lessons):
+        lines.append(f"\n  {'read' if number == 0 else 'then':<7} docs/{page}")
     lines.append(
-        f"\n  read    docs/{exercise.lesson}"
         f"\n          or {lesson_url(exercise.lesson)} while `workshop docs` runs"
+        f"\n  try     workshop try {lesson_number(exercise.lesson)}   (runs its examples, no key needed)"
         f"\n  edit    {exercise.relative(exercise.stub)}"
         f"\n  check   workshop check {exercise.number}   (the same as pytest exercises/{exercise.id})"
         f"\n  watch   workshop watch {exercise.number}   (checks it each time you save)"
