@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from workshop.simulation.errors import SimulatedAPIError
+from workshop.simulation.tools import validate_tools
 
 VALID_ROLES = ("system", "assistant", "user", "function", "tool", "developer")
 
@@ -48,6 +49,7 @@ def validate(request: Any) -> None:
     _validate_stop(request.get("stop"))
     _validate_response_format(request.get("response_format"))
     _validate_stream(request)
+    validate_tools(request)  # tools, tool_choice and tool messages: tools.py
 
 
 def _validate_message(index: int, message: Any) -> None:
