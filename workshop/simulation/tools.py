@@ -19,7 +19,7 @@ import json
 import re
 import secrets
 import string
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -457,13 +457,13 @@ def _choice(index: int, calls: Sequence[Call], legacy: bool) -> dict[str, Any]:
 
 # --- which tool covers the question ----------------------------------------------------------
 
-_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
+_WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
 _GENERIC = {
     "get", "gets", "fetch", "find", "look", "lookup", "return", "returns", "give", "given", "the",
     "for", "and", "with", "from", "into", "this", "that", "what", "current", "currently", "city",
     "cities", "name", "list", "one", "another", "amount", "value", "values", "some", "any", "data",
     "information", "info", "details", "tool", "function", "call", "use", "using", "user", "about",
-    "between", "other", "two", "given", "specific", "location", "place", "today", "now", "check",
+    "between", "other", "two", "specific", "location", "place", "today", "now", "check",
 }
 # Words that ask for the same thing as a tool's own words, so "Will it rain in Oslo?" finds a
 # weather tool and "How much is 100 EUR in NOK?" a currency one.
@@ -480,7 +480,7 @@ _CONCEPTS = (
 
 
 def _stem(word: str) -> str:
-    word = word.lower().replace("’", "'").removesuffix("'s")
+    word = word.lower().removesuffix("'s")
     for suffix in ("ies", "es", "s", "ing", "ed"):
         if len(word) > len(suffix) + 3 and word.endswith(suffix):
             return word[: -len(suffix)] + ("y" if suffix == "ies" else "")
@@ -488,7 +488,11 @@ def _stem(word: str) -> str:
 
 
 def _words(text: str) -> set[str]:
-    return {_stem(word) for word in _WORD.findall(text)}
+    return {_stem(word) for word in _WORD.findall(_plain_quotes(text))}
+
+
+def _plain_quotes(text: str) -> str:
+    return text.replace("\u2019", "'")
 
 
 def _covers(tool: Tool, question: str) -> bool:
@@ -529,13 +533,13 @@ _NOT_PLACES = {
     "what", "what's", "whats", "how", "is", "are", "was", "will", "would", "could", "can",
     "should", "do", "does", "tell", "please", "give", "show", "i", "i'm", "i'd", "we", "my", "our",
     "the", "a", "an", "and", "also", "then", "hi", "hello", "hey", "thanks", "thank", "convert",
-    "weather", "in", "on", "at", "for", "to", "from", "and", "or", "if", "it", "it's", "which",
+    "weather", "in", "on", "at", "for", "to", "from", "or", "if", "it", "it's", "which",
     "where", "when", "who", "why", "any", "get", "find", "check", "look", "need", "want", "let",
     "let's", "today", "tomorrow", "tonight", "yesterday", "now", "monday", "tuesday",
     "wednesday", "thursday", "friday", "saturday", "sunday", "january", "february", "march",
     "april", "may", "june", "july", "august", "september", "october", "november", "december",
     "celsius", "fahrenheit", "ok", "okay", "yes", "no", "so", "me", "you", "your", "there",
-    "one", "two", "three", "both", "each", "in", "of", "by", "with", "about", "much", "many",
+    "one", "two", "three", "both", "each", "of", "by", "with", "about", "much", "many",
 }
 _PLACE_WORDS = ("city", "location", "place", "destination", "town", "where", "origin", "country")
 
@@ -544,11 +548,11 @@ def _places(question: str) -> list[str]:
     """The places a question names: runs of capitalised words that are not ordinary words."""
     found: list[str] = []
     run: list[str] = []
-    for word in re.findall(r"[^\s,.;:!?()\"]+", question) + [""]:
-        bare = word.strip("'’")
+    for word in [*re.findall(r"[^\s,.;:!?()\"]+", _plain_quotes(question)), ""]:
+        bare = word.strip("'")
         capitalised = bare[:1].isupper() and not bare.isupper() and bare.lower() not in _NOT_PLACES
         if capitalised and bare.lower().rstrip("s") not in _CURRENCY_NAMES:
-            run.append(bare.removesuffix("'s").removesuffix("’s"))
+            run.append(bare.removesuffix("'s"))
             continue
         if run:
             place = " ".join(run)
@@ -656,7 +660,7 @@ def _mentioned_option(options: Any, question: str) -> Any:
     if not isinstance(options, list) or not options:
         return None
     lowered = question.lower()
-    return next((option for option in options if str(option).lower() in lowered), options[0])
+    return next((option for option in options if str(option).lower() in lowered), None)
 
 
 # --- writing the answer from the results -----------------------------------------------------
@@ -701,8 +705,3 @@ def _shown_value(value: Any) -> str:
         return "yes" if value else "no"
     return str(value)
 
-
-def iter_tool_calls(completion: Mapping[str, Any]) -> Iterator[Mapping[str, Any]]:
-    """Every tool call in a completion's choices, in order."""
-    for choice in completion.get("choices", []):
-        yield from choice.get("message", {}).get("tool_calls") or []
