@@ -14,6 +14,11 @@ ASSISTANT_APPEND = """            messages.append({
 """
 TOOL_APPEND = '{"role": "tool", "tool_call_id": call.id, "content": result}'
 LOOP = "        for _ in range(max_rounds):\n"
+EVERY_CALL = "            for call in message.tool_calls:\n"
+FIRST_CALL = "            for call in message.tool_calls[:1]:\n"
+CURRENCY_TOOL = (
+    '    {\n        "type": "function",\n        "function": {\n            "name": "convert_currency"'
+)
 CAP_ERROR = '    raise RuntimeError(f"The model had no answer after {max_rounds} rounds of tool calls.")'
 TOOLS_START, TOOLS_END = "TOOLS = [\n", "\nFUNCTIONS = "
 RUN_TOOL_START, RUN_TOOL_END = "def run_tool(", "\n\ndef ask("
@@ -73,7 +78,9 @@ ONE_ROUND_ASK = '''def ask(question: str, max_rounds: int = 5) -> str:
 '''
 
 CORRECT_VARIANTS = {
-    "the message object appended as it came": changed(ASSISTANT_APPEND, "            messages.append(message)\n"),
+    "the message object appended as it came": changed(
+        ASSISTANT_APPEND, "            messages.append(message)\n"
+    ),
     "a while loop on finish_reason": changed(
         LOOP, "        rounds = 0\n        while rounds < max_rounds:\n            rounds += 1\n"
     ).replace(
@@ -113,7 +120,7 @@ def test_correct_variants_pass(grade, variant):
 MISTAKES = {
     "the deprecated functions parameter": (
         changed("tools=TOOLS)", 'functions=[tool["function"] for tool in TOOLS])'),
-        "sent `functions=`, the deprecated form of tools",
+        "sent `functions=`, the deprecated older form of tools",
     ),
     "the deprecated functions shape in TOOLS": (
         replaced(TOOLS_START, TOOLS_END,
@@ -130,11 +137,10 @@ MISTAKES = {
     ),
     "not strict": (
         changed('            "strict": True,\n', ""),
-        'has "strict": None',
+        'has no "strict"',
     ),
     "convert_currency missing": (
-        replaced('    {\n        "type": "function",\n        "function": {\n            "name": "convert_currency"',
-                 "\n]\n", ""),
+        replaced(CURRENCY_TOOL, "\n]\n", ""),
         "but not 'convert_currency'",
     ),
     "no assistant message before the tool results": (
@@ -154,13 +160,12 @@ MISTAKES = {
         "has the tool_call_id 'get_weather'",
     ),
     "only the first of parallel calls": (
-        changed("            for call in message.tool_calls:\n", "            for call in message.tool_calls[:1]:\n"),
+        changed(EVERY_CALL, FIRST_CALL),
         "answered only 1 of them",
     ),
     "only the first call, in the assistant message too": (
         changed("[call.model_dump() for call in message.tool_calls]",
-                "[message.tool_calls[0].model_dump()]").replace(
-            "            for call in message.tool_calls:\n", "            for call in message.tool_calls[:1]:\n"),
+                "[message.tool_calls[0].model_dump()]").replace(EVERY_CALL, FIRST_CALL),
         "answered only 1 of them",
     ),
     "tool results sent as user messages": (
@@ -181,7 +186,7 @@ MISTAKES = {
     ),
     "a fixed cap instead of max_rounds": (
         changed("range(max_rounds)", "range(5)"),
-        "sent 5 requests",
+        "seems to count to a fixed 5",
     ),
     "no error once the rounds run out": (
         changed(CAP_ERROR, '    return ""'),

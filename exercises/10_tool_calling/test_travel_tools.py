@@ -19,6 +19,7 @@ PARAMETERS = {
         "amount": ("number",), "from_currency": ("string",), "to_currency": ("string",),
     },
 }
+DEFAULT_ROUNDS = 5
 CAP = 3  # the max_rounds the cap checks pass, fewer than the default, so a fixed cap shows
 ENDLESS = 8  # rounds of tool calls the never-satisfied model asks for before it gives in
 
@@ -128,9 +129,10 @@ def test_tools_describe_get_weather_and_convert_currency(learner):
 def test_tools_are_strict(learner):
     for name, function in definitions(learner).items():
         if name in PARAMETERS and function.get("strict") is not True:
+            found = f'has "strict": {function["strict"]!r}' if "strict" in function else 'has no "strict"'
             learner.fail(
-                f'The {name} tool has "strict": {function.get("strict")!r}. With "strict": True '
-                "(Python's True, inside \"function\") the model's arguments always match the schema.",
+                f'The {name} tool {found}. With "strict": True (Python\'s True, inside "function") '
+                "the model's arguments always match the schema.",
                 idea=STRICT,
             )
 
@@ -279,8 +281,9 @@ def first_request(learner, outcome, question):
     body = request.json()
     if "functions" in body or "function_call" in body:
         learner.fail(
-            "ask() sent `functions=`, the deprecated form of tools: replies then carry "
-            "message.function_call, and nothing new is written for it. Send tools=TOOLS instead.",
+            "ask() sent `functions=`, the deprecated older form of tools: the API still takes it, "
+            "but the replies then come back in message.function_call, not message.tool_calls. "
+            "Send tools=TOOLS instead.",
             idea=DEFINING,
             request=request,
         )
@@ -527,7 +530,7 @@ def test_ask_copes_with_arguments_the_model_got_wrong(learner):
 def test_ask_takes_max_rounds_with_a_default_of_5(learner):
     ask = learner.attribute("ask")
     parameter = inspect.signature(ask).parameters.get("max_rounds")
-    if parameter is None or parameter.default != 5:
+    if parameter is None or parameter.default != DEFAULT_ROUNDS:
         shown = "no max_rounds parameter" if parameter is None else f"max_rounds={parameter.default!r}"
         learner.fail(
             f"ask() has {shown}, but the tests expected ask(question: str, max_rounds: int = 5).",
@@ -540,6 +543,13 @@ def test_ask_gives_up_after_max_rounds(learner):
     learner.api.queue(*(always_calls_tool() for _ in range(ENDLESS)))
     outcome = learner.run("ask", ROME, max_rounds=CAP)
     sent = len(learner.chat_requests)
+    if sent == DEFAULT_ROUNDS:
+        learner.fail(
+            f"ask(max_rounds={CAP}) sent {sent} requests to a model that never stops calling tools: "
+            f"as many as the default, so the loop seems to count to a fixed {DEFAULT_ROUNDS}. Use "
+            "the max_rounds parameter: `for _ in range(max_rounds):`.",
+            idea=CAPPED,
+        )
     if sent > CAP + 1:
         learner.fail(
             f"With a model that never stops calling tools, ask(max_rounds={CAP}) sent {sent} "
