@@ -230,6 +230,7 @@ def test_malformed_tools_and_tool_choice_are_refused():
     unknown = {"type": "function", "function": {"name": "book_flight"}}
     assert "book_flight" in refused({"messages": hello, "tools": TOOLS, "tool_choice": unknown}).message
     assert refused({"messages": hello, "tools": TOOLS, "parallel_tool_calls": "no"}).code == "invalid_type"
+    assert refused({"messages": hello, "parallel_tool_calls": False}).param == "parallel_tool_calls"
 
 
 def conversation_with_two_calls() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:

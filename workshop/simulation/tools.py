@@ -62,7 +62,7 @@ def validate_tools(request: Mapping[str, Any]) -> None:
     if functions is not None:
         _check_definitions(functions, "functions")
     _check_choice(request)
-    _check_parallel(request.get("parallel_tool_calls"))
+    _check_parallel(request)
     _check_tool_messages(request.get("messages") or [])
 
 
@@ -199,9 +199,17 @@ def _check_allowed(choice: Mapping[str, Any], request: Mapping[str, Any]) -> Non
             )
 
 
-def _check_parallel(parallel: Any) -> None:
-    if parallel is not None and not isinstance(parallel, bool):
+def _check_parallel(request: Mapping[str, Any]) -> None:
+    parallel = request.get("parallel_tool_calls")
+    if parallel is None:
+        return
+    if not isinstance(parallel, bool):
         raise _invalid_type("parallel_tool_calls", "a boolean", parallel)
+    if not request.get("tools"):
+        raise SimulatedAPIError(
+            400, "Invalid value for 'parallel_tool_calls': 'parallel_tool_calls' is only allowed "
+            "when 'tools' are specified.", param="parallel_tool_calls", code=None,
+        )
 
 
 def _check_tool_messages(messages: Sequence[Any]) -> None:
