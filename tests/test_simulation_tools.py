@@ -114,8 +114,11 @@ def test_arguments_come_from_the_users_words():
     assert calls(ask("Will it rain in São Paulo tomorrow?")) == [("get_weather", {"city": "São Paulo"})]
 
 
-def test_a_question_no_tool_covers_is_answered_in_text():
-    choice = ask("What should I pack for a week by the sea?")["choices"][0]
+@pytest.mark.parametrize("question", [
+    "What should I pack for a week by the sea?", "How much luggage can I take to Rome?",
+])
+def test_a_question_no_tool_covers_is_answered_in_text(question):
+    choice = ask(question)["choices"][0]
     assert choice["finish_reason"] == "stop" and "tool_calls" not in choice["message"]
     assert choice["message"]["content"]
 

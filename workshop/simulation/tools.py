@@ -127,17 +127,15 @@ def _check_function(function: Mapping[str, Any], where: str) -> None:
     strict = function.get("strict")
     if strict is not None and not isinstance(strict, bool):
         raise _invalid_type(f"{where}.strict", "a boolean", strict)
-    if strict:
+    if strict and parameters is not None:
         check_strict_schema(
-            parameters if parameters is not None else {"type": "object", "properties": {}},
-            subject=f"function '{name}'", param=f"{where}.parameters",
+            parameters, subject=f"function '{name}'", param=f"{where}.parameters",
             code="invalid_function_parameters",
         )
 
 
 def _check_choice(request: Mapping[str, Any]) -> None:
-    for option, offered, names_key in (("tool_choice", "tools", "tools"),
-                                       ("function_call", "functions", "functions")):
+    for option, offered in (("tool_choice", "tools"), ("function_call", "functions")):
         choice = request.get(option)
         if choice is None:
             continue
@@ -146,34 +144,43 @@ def _check_choice(request: Mapping[str, Any]) -> None:
                 400, f"Invalid value for '{option}': '{option}' is only allowed when "
                 f"'{offered}' are specified.", param=option, code=None,
             )
-        modes = ("none", "auto", "required") if option == "tool_choice" else ("none", "auto")
         if isinstance(choice, str):
-            if choice not in modes:
-                shown = ", ".join(f"'{mode}'" for mode in modes[:-1])
-                raise SimulatedAPIError(
-                    400, f"Invalid value: '{choice}'. Supported values are: {shown}, and "
-                    f"'{modes[-1]}'.", param=option, code="invalid_value",
-                )
-            continue
-        if not isinstance(choice, Mapping):
+            _check_mode(option, choice)
+        elif not isinstance(choice, Mapping):
             raise _invalid_type(option, "one of a string or object", choice)
-        wanted = _named(choice) if option == "tool_choice" else choice.get("name")
-        if choice.get("type") == "allowed_tools":
+        elif option == "function_call":
+            _check_named(request, option, offered, choice.get("name"), "function_call.name")
+        elif choice.get("type") == "allowed_tools":
             _check_allowed(choice, request)
-            continue
-        if option == "tool_choice" and choice.get("type") not in ("function", "custom"):
-            raise _missing("tool_choice.type") if "type" not in choice else SimulatedAPIError(
-                400, f"Invalid value: '{choice.get('type')}'. Supported values are: 'function', "
+        elif choice.get("type") == "function":
+            _check_named(request, option, offered, _named(choice), "tool_choice.function.name")
+        elif "type" not in choice:
+            raise _missing("tool_choice.type")
+        elif choice["type"] != "custom":
+            raise SimulatedAPIError(
+                400, f"Invalid value: '{choice['type']}'. Supported values are: 'function', "
                 "'custom', and 'allowed_tools'.", param="tool_choice.type", code="invalid_value",
             )
-        if not isinstance(wanted, str):
-            where = "tool_choice.function.name" if option == "tool_choice" else "function_call.name"
-            raise _missing(where)
-        if wanted not in {tool.name for tool in offered_tools(request, names_key)}:
-            raise SimulatedAPIError(
-                400, f"Invalid value for '{option}': no function named '{wanted}' was specified "
-                f"in the '{offered}' parameter.", param=option, code=None,
-            )
+
+
+def _check_mode(option: str, choice: str) -> None:
+    modes = ("none", "auto", "required") if option == "tool_choice" else ("none", "auto")
+    if choice not in modes:
+        shown = ", ".join(f"'{mode}'" for mode in modes[:-1])
+        raise SimulatedAPIError(
+            400, f"Invalid value: '{choice}'. Supported values are: {shown}, and '{modes[-1]}'.",
+            param=option, code="invalid_value",
+        )
+
+
+def _check_named(request: Mapping[str, Any], option: str, offered: str, wanted: Any, where: str) -> None:
+    if not isinstance(wanted, str):
+        raise _missing(where)
+    if wanted not in {tool.name for tool in offered_tools(request, offered)}:
+        raise SimulatedAPIError(
+            400, f"Invalid value for '{option}': no function named '{wanted}' was specified "
+            f"in the '{offered}' parameter.", param=option, code=None,
+        )
 
 
 def _check_allowed(choice: Mapping[str, Any], request: Mapping[str, Any]) -> None:
@@ -479,10 +486,10 @@ _CONCEPTS = (
     {"weather", "forecast", "temperature", "rain", "raining", "sunny", "snow", "snowing", "warm",
      "cold", "hot", "umbrella", "degrees", "wind", "windy", "climate"},
     {"currency", "currencies", "convert", "conversion", "exchange", "rate", "rates", "money",
-     "worth", "much", "price", "euros", "euro", "dollars", "dollar", "pounds", "yen", "kroner",
+     "worth", "euros", "euro", "dollars", "dollar", "pounds", "yen", "kroner",
      "krone", "francs", "franc"},
     {"flight", "flights", "fly", "flying", "plane", "airline", "airport", "departure", "depart"},
-    {"hotel", "hotels", "stay", "room", "rooms", "accommodation", "booking", "book"},
+    {"hotel", "hotels", "stay", "room", "rooms", "accommodation", "booking"},
     {"time", "clock", "timezone", "hour"},
 )
 
