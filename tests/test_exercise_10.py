@@ -77,7 +77,28 @@ ONE_ROUND_ASK = '''def ask(question: str, max_rounds: int = 5) -> str:
     return response.choices[0].message.content
 '''
 
+WHILE_TOOL_CALLS_ASK = '''def ask(question: str, max_rounds: int = 5) -> str:
+    messages = [{"role": "user", "content": question}]
+    client = OpenAI()
+    response = client.chat.completions.create(model=MODEL, messages=messages, tools=TOOLS)
+    rounds = 1
+    while response.choices[0].message.tool_calls:
+        if rounds >= max_rounds:
+            raise RuntimeError(f"Gave up after max_rounds={max_rounds} rounds.")
+        message = response.choices[0].message
+        messages.append(message.model_dump())
+        for call in message.tool_calls:
+            output = run_tool(call.function.name, call.function.arguments)
+            messages.append({"role": "tool", "tool_call_id": call.id, "content": output})
+        response = client.chat.completions.create(model=MODEL, messages=messages, tools=TOOLS)
+        rounds += 1
+    return response.choices[0].message.content
+'''
+
 CORRECT_VARIANTS = {
+    "a while loop on tool_calls, model_dump() of the message": replaced(
+        "def ask(", "\n\ndef main(", WHILE_TOOL_CALLS_ASK
+    ),
     "the message object appended as it came": changed(
         ASSISTANT_APPEND, "            messages.append(message)\n"
     ),
