@@ -349,11 +349,10 @@ def second_request(learner, outcome, first):
         )
     request = sent[1]
     messages = message_list(learner, request.json().get("messages"), what="the second request")
-    earlier = len(first.json().get("messages") or [])
-    added = messages[earlier:]
-    tool_messages = [m for m in added if m.get("role") == "tool"]
+    tool_messages = [m for m in messages if m.get("role") == "tool"]
     if not tool_messages:
-        results = [m for m in added if m.get("role") == "user"]
+        asked_before = [m for m in first.json().get("messages") or [] if m.get("role") == "user"]
+        results = [m for m in messages if m.get("role") == "user"][len(asked_before):]
         if results:
             learner.fail(
                 f"ask() sent the tool results as user messages ({short_repr(message_text(results[0]))}). "
