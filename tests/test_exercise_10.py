@@ -152,6 +152,10 @@ MISTAKES = {
         changed('                "additionalProperties": False,\n', ""),
         "schema has no \"additionalProperties\"",
     ),
+    "a schema strict mode refuses, seen from ask()": (
+        changed('                "additionalProperties": False,\n', ""),
+        "The API refused ask()'s first request: Invalid schema for function 'get_weather'",
+    ),
     "a property left out of required": (
         changed('"required": ["amount", "from_currency", "to_currency"]', '"required": ["amount"]'),
         "strict mode needs every property listed",

@@ -298,6 +298,14 @@ def first_request(learner, outcome, question):
             idea=DEFINING,
             request=request,
         )
+    refusal = (request.reply or {}).get("error")
+    if refusal:
+        learner.fail(
+            f"The API refused ask()'s first request: {refusal.get('message')} Fix that first (the "
+            "checks of task 1 say more about TOOLS).",
+            idea=DEFINING,
+            request=request,
+        )
     if body.get("tool_choice") == "required":
         learner.fail(
             'ask() sent tool_choice="required", which makes the model call a tool in every reply, '
@@ -319,6 +327,14 @@ def first_request(learner, outcome, question):
 def second_request(learner, outcome, first):
     """The request that sent the first round's results, checked call by call."""
     tool_calls = calls_of(first)
+    if not tool_calls:
+        learner.fail(
+            "The model answered ask()'s first request in text, without asking for a tool, so "
+            "there was no loop to check. Keep the names get_weather and convert_currency, and "
+            "describe in each tool's description what it is for.",
+            idea=DEFINING,
+            request=first,
+        )
     sent = learner.chat_requests
     if len(sent) < 2:
         if crashed(outcome):
