@@ -120,6 +120,7 @@ CORRECT_VARIANTS = {
         "from openai import OpenAI, pydantic_function_tool\nfrom pydantic import BaseModel\n",
     ),
     "run_tool as an if chain with one except": replaced(RUN_TOOL_START, RUN_TOOL_END, IF_CHAIN_RUN_TOOL),
+    "one call per round": changed("tools=TOOLS)", "tools=TOOLS, parallel_tool_calls=False)"),
     "a module-level client": changed(
         "def ask(question: str", "client = OpenAI()\n\n\ndef ask(question: str"
     ).replace("    with OpenAI() as client:\n", "    if True:\n"),
