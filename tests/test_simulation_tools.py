@@ -457,3 +457,14 @@ def test_queued_tool_faults_reach_the_sdk_streamed_too():
     (call,) = joined_calls(chunks)
     with pytest.raises(json.JSONDecodeError):
         json.loads(call["arguments"])
+
+
+def test_the_sdks_stream_helper_puts_streamed_calls_back_together():
+    with SimulatedAPI(), openai.OpenAI(api_key="sk-test", max_retries=0) as client, \
+            client.chat.completions.stream(model="m", tools=TOOLS, messages=[
+                {"role": "user", "content": "Weather in Oslo and Rome?"}]) as stream:
+        final = stream.get_final_completion()
+    message = final.choices[0].message
+    assert final.choices[0].finish_reason == "tool_calls"
+    assert [call.function.parsed_arguments for call in message.tool_calls] == [
+        {"city": "Oslo"}, {"city": "Rome"}]
