@@ -10,6 +10,8 @@ from typing import Any
 import httpx
 import openai
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from openai.types.chat import ChatCompletion, ChatCompletionChunk
 
 from workshop.simulation import SimulatedAPIError, complete, stream_chunks
@@ -468,3 +470,60 @@ def test_the_sdks_stream_helper_puts_streamed_calls_back_together():
     assert final.choices[0].finish_reason == "tool_calls"
     assert [call.function.parsed_arguments for call in message.tool_calls] == [
         {"city": "Oslo"}, {"city": "Rome"}]
+
+
+# --- whatever a client sends, the answer is a completion or the API's error ------------------
+
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers(-5, 5) | st.sampled_from(["", "Oslo", "call_1", "string"]),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(
+        st.sampled_from(["type", "name", "function", "properties", "required", "id", "arguments",
+                         "strict", "parameters", "enum", "additionalProperties", "allowed_tools",
+                         "mode", "tools"]), inner, max_size=4),
+    max_leaves=12,
+)
+TEXT = st.sampled_from(["Weather in Oslo and Rome?", "100 USD in EUR", '{"temperature_c": 18}'])
+CALL = st.fixed_dictionaries(
+    {"id": st.sampled_from(["call_1", "call_2"]), "type": st.just("function"),
+     "function": st.fixed_dictionaries({"name": st.sampled_from(["get_weather", "x"]),
+                                        "arguments": st.sampled_from(['{"city": "Oslo"}', "{", "[]"])})},
+)
+MESSAGE = st.fixed_dictionaries(
+    {"role": st.sampled_from(["user", "assistant", "tool", "function", "system"]), "content": TEXT},
+    optional={"tool_calls": st.lists(CALL, max_size=2) | JSON,
+              "tool_call_id": st.sampled_from(["call_1", "call_2"]) | JSON, "name": TEXT | JSON,
+              "function_call": CALL.map(lambda call: call["function"]) | JSON},
+)
+
+
+def answered_or_refused(request: dict[str, Any]) -> None:
+    """The model answers with a valid completion (and stream) or refuses with a 400."""
+    try:
+        completion = complete(request)
+    except SimulatedAPIError as error:
+        assert error.status == 400 and error.message
+        return
+    ChatCompletion.model_validate(completion)
+    for chunk in stream_chunks(completion, include_usage=True):
+        ChatCompletionChunk.model_validate(chunk)
+
+
+@settings(max_examples=200, deadline=None)
+@given(tools=st.sampled_from([None, TOOLS]), messages=st.lists(MESSAGE, min_size=1, max_size=4))
+def test_no_conversation_makes_the_model_fail(tools, messages):
+    answered_or_refused({"model": "m", "messages": messages, **({"tools": tools} if tools else {})})
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    tools=st.sampled_from([TOOLS, [tool["function"] for tool in TOOLS]]) | JSON,
+    options=st.dictionaries(
+        st.sampled_from(["tool_choice", "function_call", "parallel_tool_calls"]),
+        st.sampled_from(["auto", "required", "none", True]) | JSON, max_size=2,
+    ),
+)
+def test_no_tool_definition_makes_the_model_fail(tools, options):
+    named = isinstance(tools, list) and tools and isinstance(tools[0], dict) and "name" in tools[0]
+    key = "functions" if named else "tools"
+    answered_or_refused({"model": "m", "messages": [{"role": "user", "content": "Weather in Oslo?"}],
+                         key: tools, **options})

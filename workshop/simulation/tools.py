@@ -244,6 +244,8 @@ def _check_tool_messages(messages: Sequence[Any]) -> None:
         if pending and asked_at is not None:
             raise _unanswered(asked_at, pending)
         asked_at, pending = None, {}
+        if role == "assistant" and message.get("function_call") is not None:
+            _check_function_call(message["function_call"], index)
         calls = message.get("tool_calls") if role == "assistant" else None
         if calls:
             pending = {call_id: index for call_id in _call_ids(calls, index)}
@@ -269,6 +271,15 @@ def _call_ids(calls: Any, index: int) -> list[str]:
                 raise _missing(f"{where}[{number}].function.{key}")
         ids.append(str(call["id"]))
     return ids
+
+
+def _check_function_call(function_call: Any, index: int) -> None:
+    where = f"messages[{index}].function_call"
+    if not isinstance(function_call, Mapping):
+        raise _invalid_type(where, "an object", function_call)
+    for key in ("name", "arguments"):
+        if key not in function_call:
+            raise _missing(f"{where}.{key}")
 
 
 def _unanswered(index: int, pending: Mapping[str, int]) -> SimulatedAPIError:
