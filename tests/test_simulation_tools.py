@@ -14,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from openai.types.chat import ChatCompletion, ChatCompletionChunk
 
+from workshop import tokens
 from workshop.simulation import SimulatedAPIError, complete, stream_chunks
 from workshop.simulation.api import SimulatedAPI
 from workshop.simulation.faults import always_calls_tool, invalid_tool_arguments, unknown_tool_argument
@@ -114,6 +115,18 @@ def test_arguments_come_from_the_users_words():
         ("convert_currency", {"amount": 1200.5, "from_currency": "EUR", "to_currency": "JPY"})
     ]
     assert calls(ask("Will it rain in São Paulo tomorrow?")) == [("get_weather", {"city": "São Paulo"})]
+
+
+def test_tool_definitions_and_earlier_calls_count_as_prompt_tokens():
+    question = [{"role": "user", "content": "What's the weather in Oslo?"}]
+    bare = complete({"model": "m", "messages": question})["usage"]["prompt_tokens"]
+    first = ask(question[0]["content"])
+    with_tools = first["usage"]["prompt_tokens"]
+    assert with_tools > bare
+    conversation = answered(question, first)
+    later = complete({"model": "m", "tools": TOOLS, "messages": conversation})
+    definitions = with_tools - bare
+    assert later["usage"]["prompt_tokens"] > tokens.count_message_tokens(conversation) + definitions
 
 
 @pytest.mark.parametrize("question", [

@@ -12,7 +12,12 @@ from workshop.simulation.cache import PromptCache
 from workshop.simulation.models import simulated_model_name
 from workshop.simulation.replies import choose_replies, finish
 from workshop.simulation.rules import validate
-from workshop.simulation.tools import generated_text, reply_from_results, tool_call_choices
+from workshop.simulation.tools import (
+    generated_text,
+    reply_from_results,
+    tool_call_choices,
+    tool_prompt_tokens,
+)
 
 SYSTEM_FINGERPRINT = "fp_simulated"
 
@@ -32,7 +37,7 @@ def complete(request: Mapping[str, Any], *, cache: PromptCache | None = None) ->
             choose_replies(messages, request, choice_count))
         choices = [finish(content, request, index) for index, content in enumerate(contents)]
     completion_tokens = sum(tokens.count_tokens(generated_text(choice["message"])) for choice in choices)
-    prompt_tokens = tokens.count_message_tokens(messages)
+    prompt_tokens = tokens.count_message_tokens(messages) + tool_prompt_tokens(request, messages)
     cached_tokens = cache.cached_tokens(messages) if cache is not None else 0
     return {
         "id": f"chatcmpl-sim{secrets.token_hex(12)}",

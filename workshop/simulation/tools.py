@@ -360,8 +360,23 @@ def generated_text(message: Mapping[str, Any]) -> str:
     calls = message.get("tool_calls") or []
     if message.get("function_call"):
         calls = [{"function": message["function_call"]}]
-    written = "".join(call["function"]["name"] + call["function"]["arguments"] for call in calls)
+    written = "".join(f"{call['function']['name']}{call['function']['arguments']}" for call in calls)
     return (message.get("content") or "") + written
+
+
+def tool_prompt_tokens(request: Mapping[str, Any], messages: Sequence[Mapping[str, Any]]) -> int:
+    """The prompt tokens that tool definitions and earlier calls add, estimated: the API counts
+    them too, in a rendering of its own that it does not publish."""
+    definitions = [
+        {"name": tool.name, "description": tool.description, "parameters": tool.parameters}
+        for tool in offered_tools(request)
+    ]
+    written = json.dumps(definitions, ensure_ascii=False) if definitions else ""
+    for message in messages:
+        if message.get("role") == "assistant":
+            written += generated_text({"tool_calls": message.get("tool_calls"),
+                                       "function_call": message.get("function_call")})
+    return tokens.count_tokens(written) if written else 0
 
 
 def tool_call_deltas(message: Mapping[str, Any]) -> list[dict[str, Any]] | None:
