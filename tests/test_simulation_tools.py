@@ -3,6 +3,7 @@ streamed calls, the deprecated `functions`, and the faults graders queue, throug
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Iterator
 from typing import Any
@@ -411,6 +412,16 @@ def test_the_sdk_runs_the_loop_against_the_practice_server(server, stream):
         raw = client.chat.completions.with_raw_response.create(
             model="m", messages=[{"role": "user", "content": "Weather in Oslo?"}], tools=TOOLS)
         ChatCompletion.model_validate(raw.http_response.json())
+
+
+def test_the_async_sdk_gets_tool_calls_from_the_practice_server(server):
+    async def first_calls() -> list[str]:
+        async with openai.AsyncOpenAI(base_url=server.base_url, api_key="k", max_retries=0) as client:
+            response = await client.chat.completions.create(
+                model="m", tools=TOOLS, messages=[{"role": "user", "content": "Weather in Oslo and Rome?"}])
+            return [call.function.arguments for call in response.choices[0].message.tool_calls]
+
+    assert asyncio.run(first_calls()) == ['{"city": "Oslo"}', '{"city": "Rome"}']
 
 
 def test_the_practice_server_refuses_a_broken_loop_with_the_apis_400(server):
