@@ -194,6 +194,13 @@ def test_non_strict_tools_get_what_the_user_gave_and_strict_tools_every_key():
     (_, arguments), = calls(complete({**request, "tools": [strict]}))
     assert set(arguments) == {"city", "unit", "days"}
     assert arguments["city"] == "Oslo" and arguments["unit"] is None and arguments["days"] >= 1
+    codes = {"type": "function", "function": {"name": "convert_currency", "strict": True, "parameters": {
+        "type": "object", "required": ["from_currency", "to_currency"], "additionalProperties": False,
+        "properties": {"from_currency": {"type": "string", "enum": ["EUR", "USD"]},
+                       "to_currency": {"type": "string", "enum": ["EUR", "USD"]}}}}}
+    question = [{"role": "user", "content": "Convert 10 GBP to USD"}]
+    (_, arguments), = calls(complete({"model": "m", "messages": question, "tools": [codes]}))
+    assert arguments == {"from_currency": "EUR", "to_currency": "USD"}
 
 
 # --- the answer after the tool messages ---------------------------------------------------------

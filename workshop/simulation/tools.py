@@ -666,6 +666,8 @@ def _arguments(tool: Tool, question: str, places: Sequence[str]) -> str:
             value = _fitting_number(sub, numbers)
         elif "enum" in sub:
             value = _mentioned_option(sub["enum"], question)
+        if isinstance(sub.get("enum"), list) and value not in sub["enum"]:
+            value = None
         if value is None:
             if not (tool.strict or key in required):
                 continue
@@ -677,7 +679,7 @@ def _arguments(tool: Tool, question: str, places: Sequence[str]) -> str:
 def _accepts(schema: Mapping[str, Any], kind: str) -> bool:
     declared = schema.get("type")
     kinds = declared if isinstance(declared, list) else [declared]
-    if kind == "string" and "enum" in schema:
+    if kind == "string" and isinstance(schema.get("enum"), list):
         return all(isinstance(option, str) for option in schema["enum"]) and "string" in kinds
     options = schema.get("anyOf") if isinstance(schema.get("anyOf"), list) else []
     return kind in kinds or any(isinstance(o, Mapping) and o.get("type") == kind for o in options)
