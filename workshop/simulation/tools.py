@@ -9,8 +9,8 @@ call has its `tool` message, the reply is written from what those messages said.
 deprecated `functions` / `function_call`, which the API still accepts.
 
 Nothing here is random but the call ids, so the same request always asks for the same calls.
-The 400s follow the wording the API is publicly reported to send (issue threads of agent
-frameworks and SDKs, 2024-2026).
+The 400s follow the wording the API is publicly reported to send (public issue threads of SDKs
+and client libraries, 2024-2026).
 """
 
 from __future__ import annotations
