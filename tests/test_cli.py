@@ -369,7 +369,7 @@ def test_every_command_has_help_with_an_example(command, capsys):
 
 
 @pytest.mark.parametrize("argv", [
-    ["hint", "42"], ["check", "nope"], ["reset", "10", "--yes"], ["solution", "0"], ["run", "99"],
+    ["hint", "42"], ["check", "nope"], ["reset", "43", "--yes"], ["solution", "0"], ["run", "99"],
     ["watch", "42"], ["frobnicate"], ["hint"], ["reset"], ["check", "01", "--verbose"],
     ["report", "--format", "xml"], ["practice-server", "--port", "http"], ["run"], ["run", "--live"],
     ["run", "01", "--solutions"],

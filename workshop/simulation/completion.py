@@ -13,6 +13,12 @@ from workshop.simulation.model_rules import with_reasoning_usage
 from workshop.simulation.models import simulated_model_name
 from workshop.simulation.replies import choose_replies, finish
 from workshop.simulation.rules import validate
+from workshop.simulation.tools import (
+    generated_text,
+    reply_from_results,
+    tool_call_choices,
+    tool_prompt_tokens,
+)
 
 SYSTEM_FINGERPRINT = "fp_simulated"
 
@@ -24,12 +30,15 @@ def complete(request: Mapping[str, Any], *, cache: PromptCache | None = None) ->
     validate(request)
     messages: list[Mapping[str, Any]] = list(request["messages"])
     choice_count = int(request.get("n") or 1)
-    contents = choose_replies(messages, request, choice_count)
-    choices = [
-        finish(content, request, index) for index, content in enumerate(contents)
-    ]
-    completion_tokens = sum(tokens.count_tokens(choice["message"]["content"]) for choice in choices)
-    prompt_tokens = tokens.count_message_tokens(messages)
+    # Tool calling (tools.py): a reply that asks for calls, or one written from their results.
+    choices = tool_call_choices(request, messages, choice_count)
+    if choices is None:
+        told = reply_from_results(messages)
+        contents = [told] * choice_count if told is not None else (
+            choose_replies(messages, request, choice_count))
+        choices = [finish(content, request, index) for index, content in enumerate(contents)]
+    completion_tokens = sum(tokens.count_tokens(generated_text(choice["message"])) for choice in choices)
+    prompt_tokens = tokens.count_message_tokens(messages) + tool_prompt_tokens(request, messages)
     cached_tokens = cache.cached_tokens(messages) if cache is not None else 0
     return with_reasoning_usage(request, {
         "id": f"chatcmpl-sim{secrets.token_hex(12)}",

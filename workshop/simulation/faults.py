@@ -17,6 +17,8 @@ from workshop import tokens
 from workshop.simulation.completion import complete
 from workshop.simulation.errors import SimulatedAPIError
 from workshop.simulation.recording import RecordedRequest
+from workshop.simulation.streaming import server_sent_events, stream_chunks
+from workshop.simulation.tools import generated_text
 
 # A fault answers one chat request in place of the simulated model: an error, a timeout...
 Fault = Callable[[RecordedRequest], httpx.Response]
@@ -138,3 +140,80 @@ def usage_totals_only() -> Fault:
         return httpx.Response(200, json=completion)
 
     return answer
+
+
+def invalid_tool_arguments() -> Fault:
+    """Answer, but with every tool call's arguments cut off halfway, so they are not valid JSON.
+
+    The SDK's docs warn that a model's arguments may not parse; a reply without calls is left as
+    it is.
+    """
+
+    def cut(call: dict[str, Any]) -> None:
+        arguments = call["function"]["arguments"]
+        call["function"]["arguments"] = arguments[: max(1, len(arguments) // 2)]
+
+    return _edited_tool_calls(cut)
+
+
+def unknown_tool_argument(name: str = "units", value: Any = "metric") -> Fault:
+    """Answer, but with every tool call's arguments naming a parameter no schema defines.
+
+    The SDK's docs warn that a model may invent parameters; a reply without calls is left as it is.
+    """
+
+    def add(call: dict[str, Any]) -> None:
+        arguments = json.loads(call["function"]["arguments"])
+        arguments[name] = value
+        call["function"]["arguments"] = json.dumps(arguments, ensure_ascii=False)
+
+    return _edited_tool_calls(add)
+
+
+def always_calls_tool() -> Fault:
+    """Answer as a model that calls a tool whatever it is told: `tool_choice` "required".
+
+    Queued for several requests in a row, it shows whether a tool loop has a cap on its rounds.
+    A request that offers no tools is answered as usual.
+    """
+
+    def answer(recorded: RecordedRequest) -> httpx.Response:
+        body = recorded.body
+        if isinstance(body, dict) and body.get("tools"):
+            body = {**body, "tool_choice": "required"}
+        return _answered(recorded, body, lambda call: None)
+
+    return answer
+
+
+def _edited_tool_calls(edit: Callable[[dict[str, Any]], None]) -> Fault:
+    """The simulated model's own answer with `edit` applied to each tool call, usage recounted."""
+
+    def answer(recorded: RecordedRequest) -> httpx.Response:
+        return _answered(recorded, recorded.body, edit)
+
+    return answer
+
+
+def _answered(
+    recorded: RecordedRequest, body: Any, edit: Callable[[dict[str, Any]], None]
+) -> httpx.Response:
+    try:
+        completion = complete(body)
+    except SimulatedAPIError as error:
+        return error_reply(error)(recorded)
+    for choice in completion["choices"]:
+        for call in choice["message"].get("tool_calls") or []:
+            edit(call)
+    usage = completion["usage"]
+    usage["completion_tokens"] = sum(
+        tokens.count_tokens(generated_text(choice["message"])) for choice in completion["choices"]
+    )
+    usage["total_tokens"] = usage["prompt_tokens"] + usage["completion_tokens"]
+    recorded.reply = completion
+    if isinstance(body, dict) and body.get("stream"):
+        options = body.get("stream_options") or {}
+        chunks = stream_chunks(completion, include_usage=bool(options.get("include_usage")))
+        return httpx.Response(200, content=server_sent_events(chunks),
+                              headers={"content-type": "text/event-stream"})
+    return httpx.Response(200, json=completion)

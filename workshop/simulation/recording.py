@@ -47,6 +47,11 @@ class RecordedRequest:
         choices = (self.reply or {}).get("choices", [])
         return [choice["message"]["content"] for choice in choices]
 
+    def reply_tool_calls(self) -> list[dict[str, Any]]:
+        """The tool calls of the first choice the API answered with (none for a text reply)."""
+        choices = (self.reply or {}).get("choices", [])
+        return list(choices[0]["message"].get("tool_calls") or []) if choices else []
+
     def pretty(self) -> str:
         if isinstance(self.body, (dict, list)):
             return json.dumps(self.body, indent=2, ensure_ascii=False)

@@ -7,6 +7,7 @@ from typing import Any
 
 from workshop.simulation import model_rules
 from workshop.simulation.errors import SimulatedAPIError
+from workshop.simulation.tools import validate_tools
 
 VALID_ROLES = ("system", "assistant", "user", "function", "tool", "developer")
 
@@ -50,6 +51,7 @@ def validate(request: Any) -> None:
     _validate_response_format(request.get("response_format"))
     _validate_stream(request)
     model_rules.check(request)
+    validate_tools(request)  # tools, tool_choice and tool messages: tools.py
 
 
 def _validate_message(index: int, message: Any) -> None:

@@ -7,6 +7,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from workshop import tokens
+from workshop.simulation.tools import tool_call_deltas
 
 
 def stream_chunks(completion: Mapping[str, Any], *, include_usage: bool) -> list[dict[str, Any]]:
@@ -32,8 +33,11 @@ def stream_chunks(completion: Mapping[str, Any], *, include_usage: bool) -> list
     chunks = []
     for choice in completion["choices"]:
         index = choice["index"]
-        chunks.append(chunk(index, {"role": "assistant", "content": "", "refusal": None}))
-        chunks.extend(chunk(index, {"content": piece}) for piece in _pieces(choice["message"]["content"]))
+        deltas = tool_call_deltas(choice["message"])  # a reply's tool calls: tools.py
+        if deltas is None:
+            deltas = [{"role": "assistant", "content": "", "refusal": None}]
+            deltas += [{"content": piece} for piece in _pieces(choice["message"]["content"])]
+        chunks.extend(chunk(index, delta) for delta in deltas)
         chunks.append(chunk(index, {}, choice["finish_reason"]))
     if include_usage:
         chunks.append({**common, "choices": [], "usage": completion["usage"]})
