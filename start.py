@@ -39,6 +39,11 @@ PROJECT_VERSION = "0.1.0"
 CONSOLE_SCRIPTS = {"workshop": "workshop.commands.cli:main"}
 # The course suite runs on every core; pyproject.toml turns plugin autoloading off.
 COURSE_SUITE_OPTIONS = ("-p", "xdist.plugin", "-n", "auto")
+# pytest options whose value is the next word, which is then no path to test.
+PYTEST_OPTIONS_WITH_A_VALUE = frozenset({
+    "-k", "-m", "-p", "-c", "-o", "-n", "-W", "--deselect", "--ignore", "--ignore-glob", "--rootdir",
+    "--confcutdir", "--basetemp", "--override-ini", "--durations", "--maxfail", "--tb",
+})
 
 
 class SetupError(Exception):
@@ -256,8 +261,8 @@ def write_editable_wheel(root: Path, folder: Path) -> Path:
 def grades_exercises(args: list[str], root: Path) -> bool:
     """Whether a pytest command line names the exercises (a learner's grading run)."""
     exercises = (root / "exercises").resolve()
-    for arg in args:
-        if arg.startswith("-"):
+    for before, arg in zip(["", *args], args, strict=False):
+        if arg.startswith("-") or before in PYTEST_OPTIONS_WITH_A_VALUE:
             continue
         path = (root / arg.split("::", 1)[0]).resolve()
         if path == exercises or exercises in path.parents:
