@@ -38,7 +38,8 @@ PROJECT_NAME = "chat-completions-workshop"
 PROJECT_VERSION = "0.1.0"
 CONSOLE_SCRIPTS = {"workshop": "workshop.commands.cli:main"}
 # The course suite runs on every core; pyproject.toml turns plugin autoloading off.
-COURSE_SUITE_OPTIONS = ("-p", "xdist.plugin", "-n", "auto")
+COURSE_SUITE_OPTIONS = ("-p", "xdist.plugin", "-n", "auto", "--dist", "worksteal")
+INTERRUPTED = "Setup interrupted; .venv is as it was before. Run `python start.py` again to finish."
 # pytest options whose value is the next word, which is then no path to test.
 PYTEST_OPTIONS_WITH_A_VALUE = frozenset({
     "-k", "-m", "-p", "-c", "-o", "-n", "-W", "--deselect", "--ignore", "--ignore-glob", "--rootdir",
@@ -313,10 +314,14 @@ def main(args: list[str] | None = None, root: Path = ROOT) -> int:
         print(workshop.explain(error), flush=True)
         return 1
     except KeyboardInterrupt:
-        print("\nSetup interrupted; .venv is as it was before. Run `python start.py` again to finish.")
+        print(f"\n{INTERRUPTED}")
         return 130
     return run(command_for(args, workshop.venv, root), root)
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except KeyboardInterrupt:  # a Ctrl+C that came just as setup ended
+        print(f"\n{INTERRUPTED}")
+        sys.exit(130)
