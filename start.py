@@ -287,13 +287,23 @@ def command_for(args: list[str], venv_dir: Path, root: Path) -> list[str]:
     return command
 
 
-def run(command: list[str], root: Path) -> int:
+def environment_for(args: list[str], venv_dir: Path, root: Path) -> dict[str, str]:
+    """The course's suite starts hundreds of Python processes and pytest runs: there, compiled
+    modules are kept (in .venv, out of the course's folders) even where the shell says not to."""
+    environment = dict(os.environ)
+    if args[:1] == ["pytest"] and needs_course_tools(args, root):
+        environment.pop("PYTHONDONTWRITEBYTECODE", None)
+        environment.setdefault("PYTHONPYCACHEPREFIX", str(venv_dir / "pycache"))
+    return environment
+
+
+def run(command: list[str], root: Path, environment: dict[str, str] | None = None) -> int:
     """Run the command and pass on its exit status; Ctrl+C is the command's to handle."""
     if not Path(command[0]).exists():
         print(f"`.venv` has no `{Path(command[0]).stem}` command: delete the .venv folder and run "
               "`python start.py` again to rebuild it.")
         return 1
-    with subprocess.Popen(command, cwd=root) as process:
+    with subprocess.Popen(command, cwd=root, env=environment) as process:
         while True:
             try:
                 return process.wait()
@@ -316,7 +326,8 @@ def main(args: list[str] | None = None, root: Path = ROOT) -> int:
     except KeyboardInterrupt:
         print(f"\n{INTERRUPTED}")
         return 130
-    return run(command_for(args, workshop.venv, root), root)
+    command = command_for(args, workshop.venv, root)
+    return run(command, root, environment_for(args, workshop.venv, root))
 
 
 if __name__ == "__main__":

@@ -267,3 +267,15 @@ def test_the_package_start_py_installs_is_the_one_pyproject_declares():
     assert project["name"] == start.PROJECT_NAME
     assert project["version"] == start.PROJECT_VERSION
     assert project["scripts"] == start.CONSOLE_SCRIPTS
+
+
+def test_only_the_course_suite_keeps_compiled_modules_and_keeps_them_in_the_venv(tmp_path, monkeypatch):
+    (tmp_path / "exercises").mkdir()
+    monkeypatch.setenv("PYTHONDONTWRITEBYTECODE", "1")
+    monkeypatch.delenv("PYTHONPYCACHEPREFIX", raising=False)
+    suite = start.environment_for(["pytest", "tests/"], tmp_path / ".venv", tmp_path)
+    assert "PYTHONDONTWRITEBYTECODE" not in suite
+    assert suite["PYTHONPYCACHEPREFIX"] == str(tmp_path / ".venv" / "pycache")
+    grading = start.environment_for(["pytest", "exercises/"], tmp_path / ".venv", tmp_path)
+    assert grading["PYTHONDONTWRITEBYTECODE"] == "1"
+    assert "PYTHONPYCACHEPREFIX" not in grading
