@@ -44,6 +44,8 @@ FAKE_PIP = textwrap.dedent('''
     with open(course / "pip-calls.txt", "a") as calls:
         calls.write(" ".join(Path(arg).name if os.sep in arg else arg for arg in args) + "\\n")
     print("WARNING: Location 'file:///opt/simple/openai/' is ignored: it is neither a file nor a directory.")
+    if args[0] == "uninstall":
+        sys.exit(0)
     print("Collecting openai==3.54.0")
     if mode == "offline":
         print("ERROR: Could not find a version that satisfies the requirement openai==3.54.0")
@@ -114,8 +116,9 @@ def test_first_setup_installs_the_lock_then_runs_the_command_without_pip_chatter
         "ran pytest exercises/",
     ]
     assert [call.split()[-1] for call in pip_calls(course)] == [
-        "requirements.lock", "chat_completions_workshop-0.1.0-py3-none-any.whl"]
-    assert "--require-hashes" in pip_calls(course)[0]
+        "setuptools", "requirements.lock", "chat_completions_workshop-0.1.0-py3-none-any.whl"]
+    assert pip_calls(course)[0].startswith("uninstall ")
+    assert "--require-hashes" in pip_calls(course)[1]
     assert not (course / ".venv-previous").exists()
 
 
@@ -124,7 +127,7 @@ def test_a_second_run_starts_at_once(course, capfd):
     capfd.readouterr()
     assert start.main(["check", "01"], root=course) == 0
     assert capfd.readouterr().out == "ran workshop check 01\n"
-    assert len(pip_calls(course)) == 2
+    assert len(pip_calls(course)) == 3
 
 
 def test_pip_is_shown_when_asked_for(course, capfd, monkeypatch):
@@ -213,7 +216,7 @@ def test_a_setup_cut_short_is_undone_on_the_next_run(course, capfd):
     assert start.main(["pytest", "exercises/"], root=course) == 0
     assert capfd.readouterr().out == "ran pytest exercises/\n"
     assert not (course / ".venv-previous").exists()
-    assert len(pip_calls(course)) == 2
+    assert len(pip_calls(course)) == 3
 
 
 def test_the_course_tools_come_only_with_the_course_suite_and_ruff(course, capfd):
@@ -227,7 +230,7 @@ def test_the_course_tools_come_only_with_the_course_suite_and_ruff(course, capfd
     assert pip_calls(course)[-1].split()[-1] == "requirements-dev.lock"
     assert start.main(["ruff", "check", "."], root=course) == 0
     assert capfd.readouterr().out == "ran ruff check .\n"
-    assert len(pip_calls(course)) == 3
+    assert len(pip_calls(course)) == 4
 
 
 def test_which_runs_grade_the_exercises(tmp_path):
