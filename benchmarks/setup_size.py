@@ -29,7 +29,13 @@ UNITS = {"kB": 1000, "MB": 1000 * 1000, "GB": 1000 * 1000 * 1000}
 
 
 def folder_size(folder: Path) -> int:
-    return sum(path.stat().st_size for path in folder.rglob("*") if path.is_file() and not path.is_symlink())
+    """The bytes of the files in `folder`, symbolic links not followed."""
+    return sum(path.lstat().st_size for path in folder.rglob("*") if path.is_file() and not path.is_symlink())
+
+
+def disk_usage(folder: Path) -> int:
+    """What `du` counts: whole file-system blocks, so many small files weigh more than their bytes."""
+    return sum(getattr(path.lstat(), "st_blocks", 0) * 512 for path in folder.rglob("*"))
 
 
 def copy_tracked_files(target: Path) -> None:
@@ -72,7 +78,8 @@ def main() -> None:
         carried = [name for name in COURSE_ONLY if any(entry.startswith(name) for entry in installed)]
         print(f"first-run setup time:    {seconds:.1f} s")
         print(f"download size:           {downloaded / MB:.1f} MB")
-        print(f".venv size:              {folder_size(venv) / MB:.1f} MB (target: 200 MB or less)")
+        print(f".venv size:              {folder_size(venv) / MB:.1f} MB of files (target: 200 MB or less), "
+              f"{disk_usage(venv) / MB:.1f} MB of disk blocks here")
         print(f"course-only tools in it: {', '.join(carried) or 'none'}")
         if course_tools:
             seconds, downloaded = timed_start(course, ["pytest", "--version"], cache)
