@@ -17,6 +17,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -39,6 +40,8 @@ PROJECT_VERSION = "0.1.0"
 CONSOLE_SCRIPTS = {"workshop": "workshop.commands.cli:main"}
 # The course suite runs on every core; pyproject.toml turns plugin autoloading off.
 COURSE_SUITE_OPTIONS = ("-p", "xdist.plugin", "-n", "auto", "--dist", "worksteal")
+# pip's error lines that say nothing about what went wrong.
+PIP_ASIDES = ("ERROR: Ignored the following versions",)
 INTERRUPTED = "Setup interrupted; .venv is as it was before. Run `python start.py` again to finish."
 # pytest options whose value is the next word, which is then no path to test.
 PYTEST_OPTIONS_WITH_A_VALUE = frozenset({
@@ -217,12 +220,12 @@ class Workshop:
         return True
 
 
-def pip_reasons(output: str, limit: int = 6) -> list[str]:
-    """pip's own error lines, or else its last lines; never its warnings about ignored locations."""
-    lines = [line.rstrip() for line in output.splitlines() if line.strip()]
-    errors = [line for line in lines if line.startswith("ERROR:")]
-    chosen = errors or [line for line in lines if not line.startswith("WARNING:")][-limit:]
-    return chosen[:limit]
+def pip_reasons(output: str, limit: int = 4, width: int = 160) -> list[str]:
+    """pip's own error lines, or else its last lines, kept short; never its warnings and asides."""
+    lines = [re.sub(r" \(from versions: [^)]*\)", "", line.rstrip()) for line in output.splitlines()]
+    errors = [line for line in lines if line.startswith("ERROR:") and not line.startswith(PIP_ASIDES)]
+    chosen = errors or [line for line in lines if line.strip() and not line.startswith("WARNING:")]
+    return [line if len(line) <= width else line[: width - 4] + " ..." for line in chosen[-limit:]]
 
 
 def discard(folder: Path) -> None:

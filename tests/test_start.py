@@ -282,3 +282,19 @@ def test_only_the_course_suite_keeps_compiled_modules_and_keeps_them_in_the_venv
     grading = start.environment_for(["pytest", "exercises/"], tmp_path / ".venv", tmp_path)
     assert grading["PYTHONDONTWRITEBYTECODE"] == "1"
     assert "PYTHONPYCACHEPREFIX" not in grading
+
+
+def test_only_pip_lines_that_say_why_reach_the_learner():
+    output = "\n".join([
+        "WARNING: Location 'file:///opt/simple/rich/' is ignored: it is neither a file nor a directory.",
+        "Collecting rich==99.0.0",
+        "ERROR: Ignored the following versions that require a different python version: 0.0.0",
+        "ERROR: Could not find a version that satisfies the requirement rich==99.0.0 (from versions: "
+        + ", ".join(f"{major}.0.0" for major in range(200)) + ")",
+        "ERROR: No matching distribution found for rich==99.0.0",
+    ])
+    assert start.pip_reasons(output) == [
+        "ERROR: Could not find a version that satisfies the requirement rich==99.0.0",
+        "ERROR: No matching distribution found for rich==99.0.0",
+    ]
+    assert start.pip_reasons("Collecting rich\n" + "x" * 500) == ["Collecting rich", "x" * 156 + " ..."]
