@@ -3,7 +3,15 @@
 from collections.abc import Mapping
 from typing import Any
 
-from workshop.harness.checks import check_model, check_roles, expect_reply_text, message_list
+import pytest
+
+from workshop.harness.checks import (
+    check_model,
+    check_roles,
+    expect_reply_text,
+    message_list,
+    steady_replies,
+)
 from workshop.tokens import message_text
 
 PROMPT = "You are a friendly travel assistant."
@@ -24,6 +32,11 @@ SENDING_HISTORY = "lessons/03-conversation-history.md#sending-the-history"
 COMMON_MISTAKES = "lessons/03-conversation-history.md#common-mistakes"
 
 
+@pytest.fixture(autouse=True)
+def _steady(monkeypatch):
+    steady_replies(monkeypatch)
+
+
 # --- talking to the learner's class ------------------------------------------------------------
 
 
@@ -38,6 +51,10 @@ def send(learner, conversation, text: str, *, name: str = "conversation"):
     learner.api.requests.clear()
     outcome = learner.invoke(f"{name}.send({text!r})", conversation.send, text)
     request = learner.one_chat_request(outcome, idea=ONE_REQUEST)
+    if outcome.error is not None:  # a request the API refused is the mistake to name first
+        sent = message_list(learner, request.json().get("messages"), what="the request")
+        check_roles(learner, sent, request)
+        check_model(learner, request)
     outcome.result()  # a crash after the request was sent still needs fixing first
     return outcome, request
 
@@ -140,6 +157,19 @@ def _reply_never_added(learner, pairs, reply: str, *, where: str, request=None) 
     )
 
 
+def _user_message_never_stored(learner, pairs, text: str, *, where: str, request=None) -> None:
+    learner.fail(
+        f"{where} is {_show(pairs)}: it holds the model's replies but not your message {text!r}, "
+        "so the model reads answers to questions it never saw. send() sent the message without "
+        "storing it (self.messages + [message] builds a new list and leaves self.messages as "
+        'it was). Append it first: self.messages.append({"role": "user", "content": text}), '
+        "then send self.messages.",
+        idea=STATELESS,
+        lesson=SENDING_HISTORY,
+        request=request,
+    )
+
+
 def check_whole_history_sent(learner, request, expected, *, earlier: list[str]) -> None:
     """The request must carry `expected`, the whole conversation so far, in order."""
     messages = message_list(learner, request.json().get("messages"), what="the request")
@@ -151,6 +181,12 @@ def check_whole_history_sent(learner, request, expected, *, earlier: list[str]) 
     reply = reply_of(request)
     check_one_system_message(learner, sent, where=f"{before}The request", request=request)
     told = [text for role, text in expected[:-1] if role == "user"]
+    replies = [text for role, text in expected if role == "assistant"]
+    if told and not any(("user", text) in sent for text in told) and any(
+        ("assistant", text) in sent for text in replies
+    ):
+        _user_message_never_stored(learner, sent, told[0], where=f"{before}The request",
+                                   request=request)
     if told and not any(("user", text) in sent for text in told):
         learner.fail(
             f"{before}The request carried only the newest message, so the model never saw "
@@ -179,7 +215,6 @@ def check_whole_history_sent(learner, request, expected, *, earlier: list[str]) 
             lesson=SENDING_HISTORY,
             request=request,
         )
-    replies = [text for role, text in expected if role == "assistant"]
     check_reply_not_from_user(learner, sent, replies, where=f"{before}The request", request=request)
     if replies and not any(("assistant", text) in sent for text in replies):
         _reply_never_added(learner, sent, replies[0], where=f"{before}The request", request=request)
@@ -206,6 +241,7 @@ def check_whole_history_sent(learner, request, expected, *, earlier: list[str]) 
 # --- the checks --------------------------------------------------------------------------------
 
 
+@pytest.mark.task(1)
 def test_a_new_conversation_holds_just_the_system_message(learner):
     conversation = start(learner)
     pairs = history(learner, conversation, after=f"Conversation({PROMPT!r})")
@@ -220,6 +256,7 @@ def test_a_new_conversation_holds_just_the_system_message(learner):
         )
 
 
+@pytest.mark.task(2)
 def test_send_makes_one_request_and_returns_the_reply_text(learner):
     conversation = start(learner)
     outcome, request = send(learner, conversation, NAME)
@@ -228,6 +265,7 @@ def test_send_makes_one_request_and_returns_the_reply_text(learner):
     expect_reply_text(learner, outcome, request, function="conversation.send")
 
 
+@pytest.mark.task(2)
 def test_send_adds_your_message_and_the_reply_to_the_history(learner):
     conversation = start(learner)
     _, request = send(learner, conversation, NAME)
@@ -237,6 +275,8 @@ def test_send_adds_your_message_and_the_reply_to_the_history(learner):
     where = f"After {after}, conversation.messages"
     check_one_system_message(learner, pairs, where=where)
     check_reply_kept(learner, pairs, reply, where=where)
+    if ("user", NAME) not in pairs:
+        _user_message_never_stored(learner, pairs, NAME, where=where)
     expected = [("system", PROMPT), ("user", NAME), ("assistant", reply)]
     if pairs != expected:
         learner.fail(
@@ -247,6 +287,7 @@ def test_send_adds_your_message_and_the_reply_to_the_history(learner):
         )
 
 
+@pytest.mark.task(2)
 def test_the_second_request_carries_the_first_turn(learner):
     conversation = start(learner)
     _, first = send(learner, conversation, NAME)
@@ -255,6 +296,7 @@ def test_the_second_request_carries_the_first_turn(learner):
     check_whole_history_sent(learner, second, expected, earlier=[f"conversation.send({NAME!r})"])
 
 
+@pytest.mark.task(2)
 def test_every_turn_stays_in_the_history(learner):
     conversation = start(learner)
     expected = [("system", PROMPT)]
@@ -267,6 +309,7 @@ def test_every_turn_stays_in_the_history(learner):
         earlier.append(f"conversation.send({text!r})")
 
 
+@pytest.mark.task(1)
 def test_two_conversations_keep_separate_histories(learner):
     first = start(learner)
     second = start(learner, OTHER_PROMPT)
@@ -322,6 +365,7 @@ def _where_the_shared_list_comes_from(learner, shared: Any) -> str:
     return f"The list was made once, outside __init__. {make_one}"
 
 
+@pytest.mark.task(3)
 def test_reset_keeps_only_the_system_message(learner):
     conversation = start(learner)
     send(learner, conversation, NAME)
