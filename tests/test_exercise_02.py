@@ -243,6 +243,12 @@ def test_a_user_message_never_stored_is_not_called_a_lone_message(grade):
     one_cause(grading, "self.messages + [message] builds a new list")
 
 
+def test_a_method_renamed_is_named_missing(grade):
+    renamed = changed("    def send(self, text: str) -> str:", "    def ask(self, text: str) -> str:")
+    grading = grade("02", renamed)
+    named(grading, "MISSING METHOD: a Conversation has no method named send in memory.py")
+
+
 def test_a_role_that_does_not_exist_is_the_one_reason_given(grade):
     one_cause(
         grade("02", changed('{"role": "user", "content": text}', '{"role": "human", "content": text}')),

@@ -197,6 +197,10 @@ ASK_JSON_MESSAGES = (
 )
 
 MISTAKES |= {
+    "only a list ruled out, so a JSON null is trusted to be an object": (
+        changed("    if not isinstance(trip, dict):\n", "    if isinstance(trip, list):\n"),
+        "parse_trip() crashed on JSON that does not match TRIP_SCHEMA (it is null (None), not an object)",
+    ),
     "a bool accepted as the number of days": (
         changed(' or isinstance(days, bool)', ""),
         'Python counts a bool as an int (isinstance(True, int) is True)',

@@ -167,6 +167,17 @@ MISTAKES = {
 
 
 MISTAKES |= {
+    "turns holding the texts instead of the messages": (
+        changed(
+            "            turns.append([message])\n",
+            '            turns.append([message["content"]])\n',
+            changed(
+                "            turns[-1].append(message)\n",
+                '            turns[-1].append(message["content"])\n',
+            ),
+        ),
+        "but the tests expected a list of turns, each a list of messages",
+    ),
     "the reply printed as well as returned": (
         changed(
             "    return response.choices[0].message.content",

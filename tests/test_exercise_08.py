@@ -180,6 +180,10 @@ OTHER_WRONG_SUBMISSIONS = {
 
 
 OTHER_WRONG_SUBMISSIONS |= {
+    "empty pieces given to on_text": (
+        changed("            if text:\n", "            if text is not None:\n"),
+        "gave on_text an empty piece ('')",
+    ),
     "each piece printed and given to on_text": (
         changed("                on_text(text)\n",
                 '                print(text, end="", flush=True)\n                on_text(text)\n'),

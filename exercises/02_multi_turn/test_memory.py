@@ -12,6 +12,7 @@ from workshop.harness.checks import (
     message_list,
     steady_replies,
 )
+from workshop.harness.feedback import GradingFailure
 from workshop.tokens import message_text
 
 PROMPT = "You are a friendly travel assistant."
@@ -49,7 +50,7 @@ def start(learner, prompt: str = PROMPT):
 def send(learner, conversation, text: str, *, name: str = "conversation"):
     """One turn: the call's outcome and the single request it sent."""
     learner.api.requests.clear()
-    outcome = learner.invoke(f"{name}.send({text!r})", conversation.send, text)
+    outcome = learner.invoke(f"{name}.send({text!r})", method(learner, conversation, "send"), text)
     request = learner.one_chat_request(outcome, idea=ONE_REQUEST)
     if outcome.error is not None:  # a request the API refused is the mistake to name first
         sent = message_list(learner, request.json().get("messages"), what="the request")
@@ -57,6 +58,17 @@ def send(learner, conversation, text: str, *, name: str = "conversation"):
         check_model(learner, request)
     outcome.result()  # a crash after the request was sent still needs fixing first
     return outcome, request
+
+
+def method(learner, conversation, name: str):
+    """A method of the learner's object, or a MISSING message when the class has none by that name."""
+    found = getattr(conversation, name, None)
+    if not callable(found):
+        raise GradingFailure(
+            f"MISSING METHOD: a Conversation has no method named {name} in {learner.file_name}: "
+            "did you rename it or delete it? The checks look for that exact name."
+        )
+    return found
 
 
 def reply_of(request) -> str:
@@ -370,7 +382,7 @@ def test_reset_keeps_only_the_system_message(learner):
     conversation = start(learner)
     send(learner, conversation, NAME)
     call = "conversation.reset()"
-    learner.invoke(call, conversation.reset).result()
+    learner.invoke(call, method(learner, conversation, "reset")).result()
     pairs = history(learner, conversation, after=call)
     if ("system", PROMPT) not in pairs:
         learner.fail(

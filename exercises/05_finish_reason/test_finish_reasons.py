@@ -280,7 +280,7 @@ def check_continuation(learner, requests, max_tokens):
                 idea=CONTINUING,
                 request=request,
             )
-        if sent[-1].get("role") != "user":
+        if not sent or sent[-1].get("role") != "user":
             learner.fail(
                 f"Request {number} ends with the assistant's part, with no request after it. Add "
                 'a user message that asks for the rest: {"role": "user", "content": CONTINUE}.',

@@ -264,6 +264,8 @@ WRONG_SHAPE = {
     '{"city": "Lisbon", "days": "four"}': '"days" is a str, not an int',
     '{"city": 4, "days": 4}': '"city" is an int, not a str',
     '["Lisbon", 4]': "it is a list, not an object",
+    "null": "it is null (None), not an object",
+    "4": "it is a number, not an object",
     '{"city": "Lisbon", "days": "4"}': '"days" is the str "4", not an int',
     '{"city": "Lisbon", "days": 4.5}': '"days" is a float, not an int',
     '{"city": null, "days": 4}': '"city" is null (None), not a str',

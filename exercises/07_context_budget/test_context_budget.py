@@ -1,6 +1,7 @@
 """Checks for exercise 07. You don't need to read them: each failure says what to change."""
 
 import copy
+from collections.abc import Mapping
 
 import pytest
 
@@ -124,7 +125,8 @@ def check_split(learner):
     for turns in (TURNS, TURNS[:-1]):
         value = learner.call("split_turns", conversation(turns))
         if not isinstance(value, (list, tuple)) or not all(
-            isinstance(turn, (list, tuple)) for turn in value
+            isinstance(turn, (list, tuple)) and all(isinstance(m, Mapping) for m in turn)
+            for turn in value
         ):
             learner.fail(
                 f"split_turns() returned {value!r:.120}, but the tests expected a list of turns, "

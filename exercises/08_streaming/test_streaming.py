@@ -216,6 +216,13 @@ def test_stream_reply_hands_on_each_piece_as_it_arrives(learner):
             "the str in chunk.choices[0].delta.content.",
             idea=STREAM_IDEA,
         )
+    if "" in texts:
+        learner.fail(
+            "stream_reply() gave on_text an empty piece (''): the first chunk of a stream "
+            "carries only the role, and its content is empty. Skip chunks that carry no text: "
+            "call on_text only `if text:`.",
+            idea="a chunk's delta holds only what changed, and sometimes no text at all",
+        )
     shown = [text for text in texts if text]
     if len(shown) == 1 and shown[0] == reply:
         learner.fail(
