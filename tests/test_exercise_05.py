@@ -134,6 +134,10 @@ README_ASK = """def ask(question: str, max_tokens: int) -> str:
 
 CORRECT_VARIANTS |= {
     "written as the README words it": with_ask(README_ASK),
+    "each part printed as it comes, as lesson 06 does": with_ask(README_ASK.replace(
+        "        parts.append(text)\n",
+        '        parts.append(text)\n        print(f"{finish_reason:>6}: {text!r}")\n',
+    )),
     "a recursive continuation with an explicit request count": with_ask(
         """def ask(question: str, max_tokens: int) -> str:
     return _rest([{"role": "user", "content": question}], max_tokens, [], 1)

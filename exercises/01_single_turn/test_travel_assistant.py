@@ -134,4 +134,4 @@ def test_ask_returns_the_reply_text(learner):
     expected = built_messages(learner)
     outcome = learner.run("ask", QUESTION)
     request, _ = sent_request(learner, outcome, expected)
-    expect_reply_text(learner, outcome, request, function="ask")
+    expect_reply_text(learner, outcome, request, function="ask", quiet=True)

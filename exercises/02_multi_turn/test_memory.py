@@ -274,7 +274,7 @@ def test_send_makes_one_request_and_returns_the_reply_text(learner):
     outcome, request = send(learner, conversation, NAME)
     check_model(learner, request)
     check_whole_history_sent(learner, request, [("system", PROMPT), ("user", NAME)], earlier=[])
-    expect_reply_text(learner, outcome, request, function="conversation.send")
+    expect_reply_text(learner, outcome, request, function="conversation.send", quiet=True)
 
 
 @pytest.mark.task(2)

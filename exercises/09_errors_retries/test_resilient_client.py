@@ -124,7 +124,7 @@ def test_ask_returns_the_reply_text(learner):
             idea="the user message carries the user's own words",
             request=request,
         )
-    expect_reply_text(learner, outcome, request, function="ask")
+    expect_reply_text(learner, outcome, request, function="ask", quiet=True)
 
 
 @pytest.mark.task(2)
@@ -149,7 +149,7 @@ def test_ask_lets_the_client_retry_server_errors(learner):
     client_first(learner, outcome)
     check_attempts(learner, f"{MAX_RETRIES} server errors in a row")
     request = learner.chat_requests[-1]
-    expect_reply_text(learner, outcome, request, function="ask")
+    expect_reply_text(learner, outcome, request, function="ask", quiet=True)
 
 
 @pytest.mark.task(2)
