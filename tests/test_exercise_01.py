@@ -134,6 +134,11 @@ MISTAKES = {
         ),
         "SYSTEM_PROMPT is ''",
     ),
+    "main()'s question written in place of the parameter": (
+        changed('"content": question}',
+                '"content": "What should I pack for three days in Lisbon in November?"}'),
+        "but the question was 'Which museums in Porto are worth a rainy afternoon?'",
+    ),
     "ask not using build_messages": (
         changed(
             "messages=build_messages(question))",

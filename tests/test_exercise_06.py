@@ -225,7 +225,7 @@ MISTAKES |= {
             '        {"role": "system", "content": \'Reply with a JSON object with one key, "answer". \''
             " + question},\n",
         ),
-        "put the question 'Which city is the Belém Tower in?' inside the system message",
+        "put the question 'Which river flows through Porto?' inside the system message",
     ),
     "the key never named": (
         changed("'Reply with a JSON object with one key, \"answer\".'", "'Reply in JSON.'"),

@@ -172,6 +172,11 @@ OTHER_WRONG_SUBMISSIONS = {
         changed('return "".join(pieces), usage', 'return "".join(pieces)'),
         "the tests expected a pair",
     ),
+    "main()'s question written in place of the parameter": (
+        changed('"content": question}',
+                '"content": "What should I pack for three days in Lisbon in November?"}'),
+        "do not include the question 'How do I get from the airport to the centre of Lisbon?'",
+    ),
     "question changed": (
         changed('"content": question}', '"content": "Question: " + question}'),
         "do not include the question",

@@ -12,7 +12,7 @@ from workshop.harness.checks import (
     steady_replies,
 )
 
-QUESTION = "What should I pack for three days in Lisbon in November?"
+QUESTION = "Which museums in Porto are worth a rainy afternoon?"  # not the one main() asks
 ONE_REQUEST = "one question is one request: model plus messages"
 
 

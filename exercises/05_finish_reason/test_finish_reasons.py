@@ -13,7 +13,7 @@ from workshop.harness.checks import (
 from workshop.harness.sandbox import LearnerCodeError
 from workshop.simulation.faults import content_filtered, scripted_reply
 
-QUESTION = "What should I pack for a week in Iceland?"
+QUESTION = "What should I wear for hiking in Iceland in October?"  # not main()'s
 ROOMY = 500  # far more tokens than any answer needs
 TIGHT = 13  # cuts every answer once; two requests always finish it
 TINY = 2  # cuts every answer many times over

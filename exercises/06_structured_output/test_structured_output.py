@@ -14,7 +14,7 @@ from workshop.harness.checks import (
 from workshop.simulation.faults import missing_field, truncated
 from workshop.tokens import message_text
 
-QUESTION = "Which city is the Belém Tower in?"
+QUESTION = "Which river flows through Porto?"  # not the one main() asks
 TRIP_TEXT = "We'd like to spend four days in Lisbon next spring."
 PROPERTIES = {"city": {"type": "string"}, "days": {"type": "integer"}}
 STRICT_FORMAT = (

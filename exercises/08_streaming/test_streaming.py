@@ -10,7 +10,7 @@ from workshop.harness.checks import check_model, check_roles, message_list, stea
 from workshop.harness.sandbox import short_repr
 from workshop.simulation.streaming import stream_chunks
 
-QUESTION = "What should I pack for three days in Lisbon in November?"
+QUESTION = "How do I get from the airport to the centre of Lisbon?"  # not main()'s
 PIECE = "Pack layers"
 SHOW_IDEA = "a streamed reply is shown piece by piece, on one line, as soon as each piece arrives"
 STREAM_IDEA = "stream=True sends the reply in chunks while the model is still writing it"

@@ -16,7 +16,7 @@ from workshop.harness.sandbox import LearnerCodeError
 from workshop.simulation import invalid_api_key, model_not_found, rate_limited, server_error
 from workshop.simulation.faults import connection_error, error_reply, timeout
 
-QUESTION = "What should I pack for three days in Lisbon in November?"
+QUESTION = "Is a Lisbon travel card worth buying?"  # not the one main() asks
 MAX_RETRIES = 3
 TIMEOUT = 20
 RETRY_AFTER = 5
