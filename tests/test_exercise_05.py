@@ -282,3 +282,16 @@ def test_a_full_stop_guess_fails_every_time(grade, run):
 def test_a_send_that_returns_only_the_text_is_the_one_reason_given(grade):
     source, phrase = MISTAKES["send returns only the text"]
     one_cause(grade("05", source), phrase)
+
+
+@pytest.mark.parametrize(
+    ("source", "cause"),
+    [
+        (changed('[{"role": "user", "content": question}]', '[{"role": "human", "content": question}]'),
+         "has the role 'human', which the API does not know"),
+        (MISTAKES["the deprecated max_tokens"][0], MISTAKES["the deprecated max_tokens"][1]),
+    ],
+    ids=["a role that does not exist", "the deprecated max_tokens"],
+)
+def test_a_wrong_request_is_the_one_reason_every_check_gives(grade, source, cause):
+    one_cause(grade("05", source), cause)

@@ -204,13 +204,14 @@ def check_send(learner):
 # --- 2 · a whole answer, and a withheld one ---------------------------------------------------
 
 
-@pytest.mark.task(2)
-def test_ask_returns_a_whole_answer_as_it_came(learner):
-    send_first(learner)
-    outcome = learner.run("ask", QUESTION, ROOMY)
-    request = learner.one_chat_request(outcome, idea=LIMIT)
+def check_first_request(learner, request, max_tokens):
+    """ask()'s first request: the model, the limit, and the question as the last user message.
+
+    Every check of ask() looks at it first, so a request the API refuses is named for what is
+    wrong with it rather than for the error that came back.
+    """
     check_model(learner, request)
-    check_limit(learner, request, ROOMY)
+    check_limit(learner, request, max_tokens)
     sent = message_list(learner, request.json().get("messages"), what="the request")
     check_roles(learner, sent, request)
     if not sent or sent[-1].get("role") != "user" or sent[-1].get("content") != QUESTION:
@@ -220,6 +221,14 @@ def test_ask_returns_a_whole_answer_as_it_came(learner):
             idea="the user message carries the user's own words",
             request=request,
         )
+
+
+@pytest.mark.task(2)
+def test_ask_returns_a_whole_answer_as_it_came(learner):
+    send_first(learner)
+    outcome = learner.run("ask", QUESTION, ROOMY)
+    request = learner.one_chat_request(outcome, idea=LIMIT)
+    check_first_request(learner, request, ROOMY)
     expect_reply_text(learner, outcome, request, function="ask")
 
 
@@ -231,6 +240,7 @@ def test_ask_reports_a_withheld_answer_instead_of_returning_it(learner):
     requests = learner.chat_requests
     if not requests:
         learner.one_chat_request(outcome, idea=WITHHELD)
+    check_first_request(learner, requests[0], ROOMY)
     if len(requests) > 1:
         learner.fail(
             f"After a reply with finish_reason 'content_filter', ask() sent {len(requests) - 1} "
@@ -305,6 +315,7 @@ def test_ask_continues_a_cut_off_answer_and_joins_the_parts(learner):
     requests = learner.chat_requests
     if not requests:
         learner.one_chat_request(outcome, idea=CONTINUING)
+    check_first_request(learner, requests[0], TIGHT)
     check_limit(learner, requests[0], TIGHT)
     parts = parts_of(requests)
     if len(requests) == 1:
@@ -369,6 +380,7 @@ def test_ask_gives_up_after_max_requests_without_passing_off_the_part(learner):
     requests = learner.chat_requests
     if not requests:
         learner.one_chat_request(outcome, idea=CONTINUING)
+    check_first_request(learner, requests[0], TINY)
     if len(requests) > limit:
         learner.fail(
             f"ask() sent {len(requests)} requests for one question, but MAX_REQUESTS is {limit}. "
@@ -407,6 +419,7 @@ def test_ask_trusts_the_finish_reason_not_the_punctuation(learner):
     requests = learner.chat_requests
     if not requests:
         learner.one_chat_request(outcome, idea=NOT_WHOLE)
+    check_first_request(learner, requests[0], TIGHT)
     if len(requests) == 1 and outcome.error is None:
         learner.fail(
             f"ask() returned {outcome.value!r} after one request, but that reply's "
