@@ -1,4 +1,5 @@
-"""Every grader check says which task it grades, so a hint can follow the failing task."""
+"""What every grader relies on: checks marked with their task, replies chosen rather than left
+to chance, and faults that answer with a chosen reply."""
 
 from __future__ import annotations
 
@@ -6,9 +7,17 @@ import importlib.util
 import re
 from types import ModuleType
 
+import openai
 import pytest
+from openai import OpenAI
 
 from workshop.catalog import Exercise, load_catalog
+from workshop.harness.checks import steady_replies
+from workshop.settings import MODEL
+from workshop.simulation import complete
+from workshop.simulation.api import SimulatedAPI
+from workshop.simulation.faults import scripted_choices, scripted_reply
+from workshop.tokens import count_tokens
 
 
 def grader_module(exercise: Exercise) -> ModuleType:
@@ -39,3 +48,38 @@ def test_every_check_is_marked_with_a_task_of_its_readme(exercise):
         assert marks[0].args[0] in tasks, f"{name} grades task {marks[0].args[0]}, not in {tasks}"
     graded = {marks[0].args[0] for marks in checks.values()}
     assert graded == tasks, f"tasks without a check: {sorted(tasks - graded)}"
+
+
+def replies_at_high_temperature() -> list[str]:
+    request = {
+        "model": "gpt-4.1-mini",
+        "messages": [{"role": "user", "content": "Suggest a name for a travel blog."}],
+        "temperature": 1.5,
+        "n": 4,
+    }
+    return [choice["message"]["content"] for choice in complete(request)["choices"]]
+
+
+def test_steady_replies_make_the_simulated_model_repeat_itself(monkeypatch):
+    steady_replies(monkeypatch)
+    first = replies_at_high_temperature()
+    assert replies_at_high_temperature() == first
+    assert len(set(first)) > 1  # still varied across the choices of one request
+
+
+def test_a_scripted_reply_answers_with_the_text_and_reason_chosen():
+    with SimulatedAPI() as api, OpenAI(api_key="sk-test") as client:
+        api.queue(scripted_reply("Pack a scarf.", "length"), scripted_choices("Porto", "Faro"))
+        cut = client.chat.completions.create(model=MODEL, messages=[{"role": "user", "content": "Hi"}])
+        both = client.chat.completions.create(model=MODEL, messages=[{"role": "user", "content": "Hi"}])
+    assert (cut.choices[0].message.content, cut.choices[0].finish_reason) == ("Pack a scarf.", "length")
+    assert cut.usage.completion_tokens == count_tokens("Pack a scarf.")
+    assert [choice.message.content for choice in both.choices] == ["Porto", "Faro"]
+    assert [choice.index for choice in both.choices] == [0, 1]
+
+
+def test_a_scripted_reply_still_refuses_a_request_the_model_would_refuse():
+    with SimulatedAPI() as api, OpenAI(api_key="sk-test") as client:
+        api.queue(scripted_reply("Never sent."))
+        with pytest.raises(openai.BadRequestError):
+            client.chat.completions.create(model=MODEL, messages=[{"role": "human", "content": "Hi"}])
