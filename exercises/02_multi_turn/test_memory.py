@@ -10,6 +10,7 @@ from workshop.harness.checks import (
     check_roles,
     expect_reply_text,
     message_list,
+    single_request,
     steady_replies,
 )
 from workshop.harness.feedback import GradingFailure
@@ -51,7 +52,7 @@ def send(learner, conversation, text: str, *, name: str = "conversation"):
     """One turn: the call's outcome and the single request it sent."""
     learner.api.requests.clear()
     outcome = learner.invoke(f"{name}.send({text!r})", method(learner, conversation, "send"), text)
-    request = learner.one_chat_request(outcome, idea=ONE_REQUEST)
+    request = single_request(learner, outcome, idea=ONE_REQUEST)
     if outcome.error is not None:  # a request the API refused is the mistake to name first
         sent = message_list(learner, request.json().get("messages"), what="the request")
         check_roles(learner, sent, request)

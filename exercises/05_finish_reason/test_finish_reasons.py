@@ -8,6 +8,7 @@ from workshop.harness.checks import (
     check_roles,
     expect_reply_text,
     message_list,
+    single_request,
     steady_replies,
 )
 from workshop.harness.sandbox import LearnerCodeError
@@ -133,7 +134,7 @@ def finish_reason_of(request):
 def test_send_sets_the_output_limit(learner):
     messages = [{"role": "user", "content": QUESTION}]
     outcome = learner.run("send", messages, TIGHT)
-    request = learner.one_chat_request(outcome, idea=LIMIT)
+    request = single_request(learner, outcome, idea=LIMIT)
     check_model(learner, request)
     check_limit(learner, request, TIGHT)
     if request.json().get("messages") != messages:
@@ -168,7 +169,7 @@ def check_send(learner):
     for max_tokens, reason in ((TIGHT, "length"), (ROOMY, "stop")):
         learner.api.requests.clear()
         outcome = learner.run("send", [{"role": "user", "content": QUESTION}], max_tokens)
-        request = learner.one_chat_request(outcome, idea=LIMIT)
+        request = single_request(learner, outcome, idea=LIMIT)
         if "object has no attribute 'finish_reason'" in str(outcome.error):
             learner.fail(
                 f"{outcome.error} Each choice has its own finish_reason, so it is not on the "
@@ -227,7 +228,7 @@ def check_first_request(learner, request, max_tokens):
 def test_ask_returns_a_whole_answer_as_it_came(learner):
     send_first(learner)
     outcome = learner.run("ask", QUESTION, ROOMY)
-    request = learner.one_chat_request(outcome, idea=LIMIT)
+    request = single_request(learner, outcome, idea=LIMIT)
     check_first_request(learner, request, ROOMY)
     expect_reply_text(learner, outcome, request, function="ask")
 
@@ -239,7 +240,7 @@ def test_ask_reports_a_withheld_answer_instead_of_returning_it(learner):
     outcome = learner.run("ask", QUESTION, ROOMY)
     requests = learner.chat_requests
     if not requests:
-        learner.one_chat_request(outcome, idea=WITHHELD)
+        single_request(learner, outcome, idea=WITHHELD)
     check_first_request(learner, requests[0], ROOMY)
     if len(requests) > 1:
         learner.fail(
@@ -314,7 +315,7 @@ def test_ask_continues_a_cut_off_answer_and_joins_the_parts(learner):
     outcome = learner.run("ask", QUESTION, TIGHT)
     requests = learner.chat_requests
     if not requests:
-        learner.one_chat_request(outcome, idea=CONTINUING)
+        single_request(learner, outcome, idea=CONTINUING)
     check_first_request(learner, requests[0], TIGHT)
     check_limit(learner, requests[0], TIGHT)
     parts = parts_of(requests)
@@ -379,7 +380,7 @@ def test_ask_gives_up_after_max_requests_without_passing_off_the_part(learner):
     outcome = learner.run("ask", QUESTION, TINY)
     requests = learner.chat_requests
     if not requests:
-        learner.one_chat_request(outcome, idea=CONTINUING)
+        single_request(learner, outcome, idea=CONTINUING)
     check_first_request(learner, requests[0], TINY)
     if len(requests) > limit:
         learner.fail(
@@ -418,7 +419,7 @@ def test_ask_trusts_the_finish_reason_not_the_punctuation(learner):
     outcome = learner.run("ask", QUESTION, TIGHT)
     requests = learner.chat_requests
     if not requests:
-        learner.one_chat_request(outcome, idea=NOT_WHOLE)
+        single_request(learner, outcome, idea=NOT_WHOLE)
     check_first_request(learner, requests[0], TIGHT)
     if len(requests) == 1 and outcome.error is None:
         learner.fail(

@@ -9,6 +9,7 @@ from workshop.harness.checks import (
     check_question_sent,
     check_roles,
     message_list,
+    single_request,
     steady_replies,
 )
 from workshop.simulation.faults import missing_field, truncated
@@ -127,7 +128,7 @@ def check_no_extra_keys(learner):
 def json_mode_request(learner):
     """ask_json's one request, checked for the model and JSON mode."""
     outcome = learner.run("ask_json", QUESTION)
-    request = learner.one_chat_request(outcome, idea=ONE_REQUEST)
+    request = single_request(learner, outcome, idea=ONE_REQUEST)
     messages = message_list(learner, request.json().get("messages"), what="the request")
     check_roles(learner, messages, request)
     check_model(learner, request)
@@ -304,7 +305,7 @@ def test_parse_trip_returns_none_when_the_json_does_not_match(learner):
 def schema_request(learner):
     """extract_trip's one request, checked for the model, the text and a strict TRIP_SCHEMA."""
     outcome = learner.run("extract_trip", TRIP_TEXT)
-    request = learner.one_chat_request(outcome, idea=ONE_REQUEST)
+    request = single_request(learner, outcome, idea=ONE_REQUEST)
     check_schema_request(learner, outcome, request)
     return outcome, request
 
@@ -402,7 +403,7 @@ def test_extract_trip_returns_the_trip_from_the_reply(learner):
 def expect_none_after_a_bad_reply(learner, fault, what):
     learner.api.queue(fault)
     outcome = learner.run("extract_trip", TRIP_TEXT)
-    request = learner.one_chat_request(outcome, idea=ONE_REQUEST)
+    request = single_request(learner, outcome, idea=ONE_REQUEST)
     check_schema_request(learner, outcome, request)
     reply = request.reply_texts()[0] if request.reply_texts() else None
     if crashed(outcome):

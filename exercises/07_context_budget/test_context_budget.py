@@ -10,6 +10,7 @@ from workshop.harness.checks import (
     check_roles,
     expect_reply_text,
     message_list,
+    single_request,
     steady_replies,
 )
 from workshop.harness.sandbox import LearnerCodeError
@@ -345,7 +346,7 @@ REPLY_BUDGET = tokens_of(TURNS[-2:]) + 5
 def test_reply_sends_the_trimmed_conversation(learner):
     expected = [dict(m) for m in learner.call("trim_to_budget", conversation(), REPLY_BUDGET)]
     outcome = learner.run("reply", conversation(), REPLY_BUDGET)
-    request = learner.one_chat_request(outcome, idea=SEND_IDEA)
+    request = single_request(learner, outcome, idea=SEND_IDEA)
     sent = message_list(learner, request.json().get("messages"), what="the request")
     check_roles(learner, sent, request)
     check_model(learner, request)
@@ -374,7 +375,7 @@ def test_reply_sends_the_trimmed_conversation(learner):
 def test_reply_leaves_the_callers_list_unchanged(learner):
     messages = conversation()
     outcome = learner.run("reply", messages, REPLY_BUDGET)
-    learner.one_chat_request(outcome, idea=SEND_IDEA)
+    single_request(learner, outcome, idea=SEND_IDEA)
     if messages != conversation():
         advice = (
             "Return the reply's text and let the caller add it to the history (main() does)."
@@ -393,5 +394,5 @@ def test_reply_leaves_the_callers_list_unchanged(learner):
 @pytest.mark.task(3)
 def test_reply_returns_the_reply_text(learner):
     outcome = learner.run("reply", conversation(), REPLY_BUDGET)
-    request = learner.one_chat_request(outcome, idea=SEND_IDEA)
+    request = single_request(learner, outcome, idea=SEND_IDEA)
     expect_reply_text(learner, outcome, request, function="reply", quiet=True)

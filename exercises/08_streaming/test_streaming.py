@@ -6,7 +6,7 @@ from collections.abc import Mapping
 
 import pytest
 
-from workshop.harness.checks import check_model, check_roles, message_list, steady_replies
+from workshop.harness.checks import check_model, check_roles, message_list, single_request, steady_replies
 from workshop.harness.sandbox import short_repr
 from workshop.simulation.streaming import stream_chunks
 
@@ -103,7 +103,7 @@ def stream_reply_with_recorder(learner):
 
 def checked_request(learner, outcome):
     """The one request stream_reply sent, checked: a stream of the question, with usage."""
-    request = learner.one_chat_request(outcome, idea=STREAM_IDEA)
+    request = single_request(learner, outcome, idea=STREAM_IDEA)
     sent = message_list(learner, request.json().get("messages"), what="the request")
     check_roles(learner, sent, request)
     check_model(learner, request)

@@ -10,6 +10,7 @@ from workshop.harness.checks import (
     check_roles,
     expect_reply_text,
     message_list,
+    single_request,
     steady_replies,
 )
 from workshop.harness.sandbox import LearnerCodeError
@@ -113,7 +114,7 @@ def check_make_client(learner):
 def test_ask_returns_the_reply_text(learner):
     outcome = learner.run("ask", QUESTION)
     client_first(learner, outcome)
-    request = learner.one_chat_request(outcome, idea="one question is one request")
+    request = single_request(learner, outcome, idea="one question is one request")
     sent = message_list(learner, request.json().get("messages"), what="the request")
     check_roles(learner, sent, request)
     check_model(learner, request)
@@ -131,7 +132,7 @@ def test_ask_returns_the_reply_text(learner):
 def test_ask_sends_with_the_client_from_make_client(learner):
     outcome = learner.run("ask", QUESTION)
     client_first(learner, outcome)
-    request = learner.one_chat_request(outcome, idea="one question is one request")
+    request = single_request(learner, outcome, idea="one question is one request")
     waits = request.headers.get("x-stainless-read-timeout")
     if waits is not None and float(waits) != TIMEOUT:
         learner.fail(

@@ -55,8 +55,10 @@ def single_request(
         what, stray, which = f"the same request {len(sent)} times", sent[1], "is a repeat"
     else:
         wanted = [_plain(message) for message in expected] if expected is not None else None
-        stray = next((r for r in sent if wanted is not None and _sent_messages(r) != wanted), sent[1])
-        what, which = f"{len(sent)} requests", "is the one that should not be there"
+        stray = next((r for r in sent if wanted is not None and _sent_messages(r) != wanted), None)
+        what = f"{len(sent)} requests"
+        which = "is the second" if stray is None else "is the one that should not be there"
+        stray = stray or sent[1]
     learner.fail(
         f"Your code sent {what}, but this needs exactly one. Each request costs time and money, "
         f"so make one call and use its answer. The request below {which}.",
