@@ -3,6 +3,7 @@ to chance, and faults that answer with a chosen reply."""
 
 from __future__ import annotations
 
+import ast
 import importlib.util
 import re
 from types import ModuleType
@@ -11,6 +12,8 @@ import openai
 import pytest
 from openai import OpenAI
 
+from tests.conftest import solution_source
+from tests.verdicts import named
 from workshop.catalog import Exercise, load_catalog
 from workshop.harness.checks import steady_replies
 from workshop.settings import MODEL
@@ -83,3 +86,29 @@ def test_a_scripted_reply_still_refuses_a_request_the_model_would_refuse():
         api.queue(scripted_reply("Never sent."))
         with pytest.raises(openai.BadRequestError):
             client.chat.completions.create(model=MODEL, messages=[{"role": "human", "content": "Hi"}])
+
+
+# Odd values a half-written function might return: each must get a message about the learner's
+# code, never "the grader itself failed".
+ODD_RETURNS = ("None", "object()", "[['a']]")
+
+
+def with_odd_returns():
+    for exercise in load_catalog():
+        source = solution_source(exercise.number)
+        lines = source.splitlines(keepends=True)
+        for node in ast.walk(ast.parse(source)):
+            if not isinstance(node, ast.FunctionDef) or node.name in ("main", "__init__"):
+                continue
+            body = node.body[0]
+            indent = " " * body.col_offset
+            for value in ODD_RETURNS:
+                changed = [*lines[: body.lineno - 1], f"{indent}return {value}\n", *lines[node.end_lineno:]]
+                yield pytest.param(
+                    exercise.number, "".join(changed), id=f"{exercise.number}-{node.name}-{value}"
+                )
+
+
+@pytest.mark.parametrize(("number", "source"), list(with_odd_returns()))
+def test_an_odd_return_value_is_judged_as_the_learners_mistake(grade, number, source):
+    named(grade(number, source), "")

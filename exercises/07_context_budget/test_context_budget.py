@@ -344,7 +344,9 @@ REPLY_BUDGET = tokens_of(TURNS[-2:]) + 5
 
 @pytest.mark.task(3)
 def test_reply_sends_the_trimmed_conversation(learner):
-    expected = [dict(m) for m in learner.call("trim_to_budget", conversation(), REPLY_BUDGET)]
+    trimmed = learner.call("trim_to_budget", conversation(), REPLY_BUDGET)
+    what = f"trim_to_budget(messages, {REPLY_BUDGET})"
+    expected = [dict(m) for m in message_list(learner, trimmed, what=what)]
     outcome = learner.run("reply", conversation(), REPLY_BUDGET)
     request = single_request(learner, outcome, idea=SEND_IDEA)
     sent = message_list(learner, request.json().get("messages"), what="the request")
