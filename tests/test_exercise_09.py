@@ -185,7 +185,7 @@ OTHER_WRONG_SUBMISSIONS = {
     ),
     "no retries at all": (
         changed(CLIENT, "    return OpenAI(max_retries=0, timeout=TIMEOUT)"),
-        "gave up after 1 attempt(s)",
+        "make_client() built a client with max_retries=0",
     ),
     "printing the sentence": (
         changed(
@@ -239,3 +239,14 @@ def test_printing_a_sentence_fails_the_checks_that_meet_it(grade):
         "test_a_refused_key_gets_a_sentence_about_the_key",
         "test_each_failure_gets_its_own_sentence",
     )
+
+
+def test_a_client_not_from_make_client_is_the_one_reason_the_retries_fail(grade):
+    source, phrase = MISTAKES["ask() not using make_client()"]
+    one_cause(grade("09", source), phrase)
+
+
+@pytest.mark.parametrize("mistake", ["max_retries left at the default", "no retries at all"])
+def test_too_few_retries_in_make_client_is_the_one_reason_given(grade, mistake):
+    source, _ = {**MISTAKES, **OTHER_WRONG_SUBMISSIONS}[mistake]
+    one_cause(grade("09", source), "make_client() built a client with max_retries=")

@@ -43,6 +43,8 @@ def attempts(learner):
 
 
 def check_attempts(learner, what):
+    if learner.chat_requests:
+        check_client_used(learner, learner.chat_requests[0])
     sent = attempts(learner)
     if sent.count(0) > 1:
         learner.fail(
@@ -53,6 +55,9 @@ def check_attempts(learner, what):
             idea=RETRY_IDEA,
         )
     if len(sent) < MAX_RETRIES + 1:
+        call = learner.last_call
+        check_make_client(learner)  # a make_client() that is wrong is the mistake to name
+        learner.last_call = call
         learner.fail(
             f"After {what}, the client gave up after {len(sent)} attempt(s), but a client from "
             f"make_client() tries {MAX_RETRIES + 1} times: once, then MAX_RETRIES ({MAX_RETRIES}) "
@@ -133,8 +138,16 @@ def test_ask_sends_with_the_client_from_make_client(learner):
     outcome = learner.run("ask", QUESTION)
     client_first(learner, outcome)
     request = single_request(learner, outcome, idea="one question is one request")
+    check_client_used(learner, request)
+
+
+def check_client_used(learner, request):
+    """The request went out through make_client()'s client: its timeout travels with it."""
     waits = request.headers.get("x-stainless-read-timeout")
     if waits is not None and float(waits) != TIMEOUT:
+        call = learner.last_call
+        check_make_client(learner)  # a make_client() that is wrong is the mistake to name
+        learner.last_call = call
         learner.fail(
             f"ask() sent its request with a client that waits {float(waits):g} seconds for an "
             f"answer, not TIMEOUT ({TIMEOUT}). Send it with the client that make_client() "
