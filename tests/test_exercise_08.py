@@ -207,7 +207,10 @@ def test_printing_each_piece_as_well_gets_no_advice_the_code_already_follows(gra
     source, _ = OTHER_WRONG_SUBMISSIONS["each piece printed and given to on_text"]
     grading = grade("08", source)
     assert "keep on_text=show" not in grading.failures.lower()
-    assert "printed every piece twice" in grading.messages["test_stream_reply_prints_with_show_by_default"]
+    one_cause(grading, "printed the pieces itself as well as giving them to on_text")
+    assert "Called without on_text, it printed" in grading.messages[
+        "test_stream_reply_prints_with_show_by_default"
+    ]
 
 
 def test_a_show_that_breaks_lines_is_the_one_reason_given(grade):

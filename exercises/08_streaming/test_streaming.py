@@ -15,6 +15,11 @@ PIECE = "Pack layers"
 SHOW_IDEA = "a streamed reply is shown piece by piece, on one line, as soon as each piece arrives"
 STREAM_IDEA = "stream=True sends the reply in chunks while the model is still writing it"
 USAGE_IDEA = "with include_usage, the stream's last chunk has no choices, only the usage"
+DOUBLE_PRINTING = (
+    "stream_reply() printed the pieces itself as well as giving them to on_text, so with the "
+    "default on_text=show every piece appears twice. Remove your print(): on_text does the "
+    "showing."
+)
 
 
 @pytest.fixture(autouse=True)
@@ -168,12 +173,7 @@ def check_nothing_printed(learner, outcome, request):
     if not printed.strip():
         return
     if any(piece.strip() and piece in printed for piece in pieces_sent(request)):
-        learner.fail(
-            "stream_reply() printed the pieces itself as well as giving them to on_text, so with "
-            "the default on_text=show every piece appears twice. Remove your print(): on_text "
-            f"does the showing. It printed {short_repr(printed)}.",
-            idea=SHOW_IDEA,
-        )
+        learner.fail(f"{DOUBLE_PRINTING} It printed {short_repr(printed)}.", idea=SHOW_IDEA)
 
 
 @pytest.mark.task(2)
@@ -307,9 +307,7 @@ def test_stream_reply_prints_with_show_by_default(learner):
         pieces = pieces_sent(request)
         if _each_twice(printed, pieces):
             learner.fail(
-                "Called without on_text, stream_reply() printed every piece twice: once with "
-                "your own print() and once through on_text=show. Remove your print(): on_text "
-                "does the showing, whichever function it is.",
+                f"{DOUBLE_PRINTING} Called without on_text, it printed {short_repr(printed)}.",
                 idea=SHOW_IDEA,
             )
         check_show_prints_the_piece(learner)  # a show() that prints badly is the cause to name
