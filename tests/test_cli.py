@@ -197,16 +197,17 @@ def test_reset_asks_first_on_a_terminal(learner, capsys, monkeypatch, answer, co
     assert (git_blob_id(path.read_bytes()) == EXERCISE.stub_blob) == (code == 0)
 
 
-def test_reset_without_git_changes_nothing(learner, capsys, monkeypatch):
+def test_reset_without_git_or_pristine_copy_changes_nothing(learner, capsys, monkeypatch, tmp_path):
     path = learner(STARTED)
 
     def no_git(*args, **kwargs):
         raise FileNotFoundError("git")
 
     monkeypatch.setattr(reset.subprocess, "run", no_git)
+    monkeypatch.setattr(reset, "PRISTINE_DIR", tmp_path / "no-pristine-copies")
     assert cli.main(["reset", "01", "--yes"]) == 1
     out = capsys.readouterr().out
-    assert one_sentence(out) and "Git is not available" in out
+    assert one_sentence(out) and "Neither git nor the course's pristine copy" in out
     assert path.read_text(encoding="utf-8") == STARTED
 
 

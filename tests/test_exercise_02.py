@@ -3,6 +3,7 @@
 import pytest
 
 from tests.conftest import editor, solution_source, stub_source
+from tests.verdicts import fails_only, named, one_cause
 
 SOLUTION = solution_source("02")
 
@@ -84,6 +85,28 @@ CORRECT_VARIANTS = {
     ),
     "reset that empties the list in place": changed(
         "        self.messages = self.messages[:1]", "        del self.messages[1:]"
+    ),
+    "the turn written as one list of two messages, reply read from a message object": changed(
+        '        self.messages.append({"role": "user", "content": text})\n',
+        "",
+        changed(
+            "        reply = response.choices[0].message.content\n" + APPEND_REPLY,
+            "        message = response.choices[0].message\n        reply = message.content\n"
+            "        self.messages += [{'role': message.role, 'content': reply}]",
+            changed(
+                "        with OpenAI() as client:",
+                '        self.messages += [{"role": "user", "content": text}]\n'
+                "        with OpenAI() as client:",
+            ),
+        ),
+    ),
+    "the history rebuilt with extend, and reset by slicing in place": changed(
+        "        self.messages = self.messages[:1]",
+        "        self.messages[:] = self.messages[:1]",
+        changed(
+            '        self.messages.append({"role": "user", "content": text})',
+            '        self.messages.extend([{"role": "user", "content": text}])',
+        ),
     ),
     "a default argument used safely": changed(
         "    def __init__(self, system_prompt: str) -> None:\n"
@@ -191,12 +214,46 @@ MISTAKES = {
 }
 
 
+MISTAKES |= {
+    "the user message sent but never stored": (
+        changed(
+            '        self.messages.append({"role": "user", "content": text})\n', "",
+            changed("messages=self.messages)",
+                    'messages=self.messages + [{"role": "user", "content": text}])'),
+        ),
+        "it holds the model's replies but not your message 'Hi, my name is Ada.'",
+    ),
+    "the reply printed as well as returned": (
+        changed("        return reply", "        print(reply)\n        return reply"),
+        "returned the reply, and printed it too",
+    ),
+}
+
+
 @pytest.mark.parametrize("mistake", MISTAKES)
 def test_each_mistake_is_named(grade, mistake):
     source, phrase = MISTAKES[mistake]
+    named(grade("02", source), phrase)
+
+
+def test_a_user_message_never_stored_is_not_called_a_lone_message(grade):
+    source, _ = MISTAKES["the user message sent but never stored"]
     grading = grade("02", source)
-    assert not grading.passed()
-    assert phrase in grading.failures, grading.failures
+    assert "carried only the newest message" not in grading.failures
+    one_cause(grading, "self.messages + [message] builds a new list")
+
+
+def test_a_method_renamed_is_named_missing(grade):
+    renamed = changed("    def send(self, text: str) -> str:", "    def ask(self, text: str) -> str:")
+    grading = grade("02", renamed)
+    named(grading, "MISSING METHOD: a Conversation has no method named send in memory.py")
+
+
+def test_a_role_that_does_not_exist_is_the_one_reason_given(grade):
+    one_cause(
+        grade("02", changed('{"role": "user", "content": text}', '{"role": "human", "content": text}')),
+        "has the role 'human', which the API does not know",
+    )
 
 
 def test_sending_only_the_latest_message_shows_what_the_model_said(grade):
@@ -211,6 +268,6 @@ def test_sending_only_the_latest_message_shows_what_the_model_said(grade):
 
 def test_each_mistake_fails_only_the_checks_it_concerns(grade):
     source, _ = MISTAKES["history as a class attribute"]
-    grading = grade("02", source)
-    failed = {name for name, outcome in grading.outcomes.items() if outcome == "failed"}
-    assert failed == {"test_two_conversations_keep_separate_histories"}
+    fails_only(grade("02", source), "test_two_conversations_keep_separate_histories")
+    source, _ = MISTAKES["the reply printed as well as returned"]
+    fails_only(grade("02", source), "test_send_makes_one_request_and_returns_the_reply_text")

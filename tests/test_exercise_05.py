@@ -3,6 +3,7 @@
 import pytest
 
 from tests.conftest import editor, solution_source, stub_source
+from tests.verdicts import named, one_cause
 from workshop.simulation import complete
 
 SOLUTION = solution_source("05")
@@ -110,6 +111,52 @@ CORRECT_VARIANTS = {
 }
 
 
+def with_ask(body: str) -> str:
+    """The solution with another ask() in place of its own."""
+    start, end = SOLUTION.index("def ask("), SOLUTION.index("def main(")
+    return SOLUTION[:start] + body + "\n\n" + SOLUTION[end:]
+
+
+README_ASK = """def ask(question: str, max_tokens: int) -> str:
+    messages = [{"role": "user", "content": question}]
+    parts = []
+    for _ in range(MAX_REQUESTS):
+        text, finish_reason = send(messages, max_tokens)
+        if finish_reason == "content_filter":
+            raise IncompleteAnswer("content_filter", text)
+        parts.append(text)
+        if finish_reason == "stop":
+            return "".join(parts)
+        messages.append({"role": "assistant", "content": text})
+        messages.append({"role": "user", "content": CONTINUE})
+    raise IncompleteAnswer("length", "".join(parts))
+"""
+
+CORRECT_VARIANTS |= {
+    "written as the README words it": with_ask(README_ASK),
+    "each part printed as it comes, as lesson 06 does": with_ask(README_ASK.replace(
+        "        parts.append(text)\n",
+        '        parts.append(text)\n        print(f"{finish_reason:>6}: {text!r}")\n',
+    )),
+    "a recursive continuation with an explicit request count": with_ask(
+        """def ask(question: str, max_tokens: int) -> str:
+    return _rest([{"role": "user", "content": question}], max_tokens, [], 1)
+
+
+def _rest(messages, max_tokens, parts, number):
+    text, reason = send(messages, max_tokens)
+    parts = [*parts, text]
+    if reason == "stop":
+        return "".join(parts)
+    if reason != "length" or number == MAX_REQUESTS:
+        raise IncompleteAnswer(reason, "".join(parts))
+    more = [{"role": "assistant", "content": text}, {"role": "user", "content": CONTINUE}]
+    return _rest(messages + more, max_tokens, parts, number + 1)
+"""
+    ),
+}
+
+
 @pytest.mark.parametrize("variant", CORRECT_VARIANTS)
 def test_correct_variants_pass(grade, variant):
     grading = grade("05", CORRECT_VARIANTS[variant])
@@ -197,9 +244,54 @@ MISTAKES = {
 }
 
 
+MISTAKES |= {
+    "a full stop taken for the end of the answer": (
+        with_ask(README_ASK.replace(
+            '        if finish_reason == "stop":',
+            '        if text.rstrip().endswith(".") or finish_reason == "stop":',
+        )),
+        "it was cut off, although it happens to end with a full stop",
+    ),
+    "a missing full stop taken for a cut": (
+        with_ask(README_ASK.replace(
+            '        if finish_reason == "stop":',
+            '        if finish_reason == "stop" and text.rstrip().endswith("."):',
+        )),
+        "it was whole, although it does not end with a full stop",
+    ),
+    "only the last part in the exception": (
+        with_ask(README_ASK.replace('raise IncompleteAnswer("length", "".join(parts))',
+                                    'raise IncompleteAnswer("length", text)')),
+        "but the text received so far was",
+    ),
+}
+
+
 @pytest.mark.parametrize("mistake", MISTAKES)
 def test_each_mistake_is_named(grade, mistake):
     source, phrase = MISTAKES[mistake]
-    grading = grade("05", source)
-    assert not grading.passed()
-    assert phrase in grading.failures, grading.failures
+    named(grade("05", source), phrase)
+
+
+@pytest.mark.parametrize("run", range(3))
+def test_a_full_stop_guess_fails_every_time(grade, run):
+    source, phrase = MISTAKES["a full stop taken for the end of the answer"]
+    named(grade("05", source), phrase)
+
+
+def test_a_send_that_returns_only_the_text_is_the_one_reason_given(grade):
+    source, phrase = MISTAKES["send returns only the text"]
+    one_cause(grade("05", source), phrase)
+
+
+@pytest.mark.parametrize(
+    ("source", "cause"),
+    [
+        (changed('[{"role": "user", "content": question}]', '[{"role": "human", "content": question}]'),
+         "has the role 'human', which the API does not know"),
+        (MISTAKES["the deprecated max_tokens"][0], MISTAKES["the deprecated max_tokens"][1]),
+    ],
+    ids=["a role that does not exist", "the deprecated max_tokens"],
+)
+def test_a_wrong_request_is_the_one_reason_every_check_gives(grade, source, cause):
+    one_cause(grade("05", source), cause)

@@ -6,12 +6,16 @@ import pytest
 from openai import OpenAI
 
 from tests.conftest import editor, solution_source
+from tests.verdicts import named, one_cause
 from workshop import tokens
 from workshop.simulation import complete
 from workshop.simulation.api import SimulatedAPI
 from workshop.simulation.faults import missing_field, truncated
 
 SOLUTION = solution_source("06")
+TYPE_CHECK = (
+    'if not isinstance(trip.get("city"), str) or not isinstance(days, int) or isinstance(days, bool):'
+)
 
 
 changed = editor(SOLUTION)
@@ -48,13 +52,14 @@ CORRECT_VARIANTS = {
     "validation driven by the schema, ValueError caught": changed(
         "    except json.JSONDecodeError:\n        return None\n"
         "    if not isinstance(trip, dict):\n        return None\n"
-        '    if not isinstance(trip.get("city"), str) or not isinstance(trip.get("days"), int):\n'
-        "        return None\n",
+        '    days = trip.get("days")\n'
+        f'    {TYPE_CHECK}\n'
+        "        return None  # a JSON true is a bool, and Python counts a bool as an int\n",
         "    except ValueError:\n        return None\n"
         '    python_types = {"string": str, "integer": int}\n'
         "    if not isinstance(trip, dict):\n        return None\n"
         '    for key, rule in TRIP_SCHEMA["properties"].items():\n'
-        '        if not isinstance(trip.get(key), python_types[rule["type"]]):\n'
+        '        if type(trip.get(key)) is not python_types[rule["type"]]:\n'
         "            return None\n",
     ),
     "finish_reason checked first": changed(
@@ -66,6 +71,34 @@ CORRECT_VARIANTS = {
     "model_dump": changed(
         "    return json.loads(response.choices[0].message.content)",
         '    return json.loads(response.model_dump()["choices"][0]["message"]["content"])',
+    ),
+}
+
+
+CORRECT_VARIANTS |= {
+    "types compared with type() is, the question after a developer message": changed(
+        '    days = trip.get("days")\n'
+        f'    {TYPE_CHECK}\n',
+        '    if type(trip.get("city")) is not str or type(trip.get("days")) is not int:\n',
+        changed(
+            '        {"role": "system", "content": \'Reply with a JSON object with one key, "answer".\'},',
+            '        {"role": "developer", "content": \'Answer in JSON: {"answer": "..."}\'},',
+        ),
+    ),
+    "the format kept in a constant, the reply checked with a set of keys": changed(
+        "    if not isinstance(trip, dict):\n        return None\n",
+        "    if not isinstance(trip, dict) or not {\"city\", \"days\"} <= trip.keys():\n"
+        "        return None\n",
+        changed(
+            "    response_format = {\n",
+            "    response_format = TRIP_FORMAT\n    unused = {\n",
+            changed(
+                "\n\ndef ask_json(",
+                '\n\nTRIP_FORMAT = {\n    "type": "json_schema",\n'
+                '    "json_schema": {"name": "trip", "strict": True, "schema": TRIP_SCHEMA},\n}\n'
+                "\n\ndef ask_json(",
+            ),
+        ),
     ),
 }
 
@@ -130,15 +163,16 @@ MISTAKES = {
     "parsed JSON trusted without checking its shape": (
         changed(
             "    if not isinstance(trip, dict):\n        return None\n"
-            '    if not isinstance(trip.get("city"), str) or not isinstance(trip.get("days"), int):\n'
-            "        return None\n",
+            '    days = trip.get("days")\n'
+            f'    {TYPE_CHECK}\n'
+            "        return None  # a JSON true is a bool, and Python counts a bool as an int\n",
             "",
         ),
         "but that does not match TRIP_SCHEMA: it has no \"days\"",
     ),
     "shape checked by indexing, which crashes": (
         changed(
-            '    if not isinstance(trip.get("city"), str) or not isinstance(trip.get("days"), int):',
+            f'    {TYPE_CHECK}',
             '    if not isinstance(trip["city"], str) or not isinstance(trip["days"], int):',
         ),
         "parse_trip() crashed on JSON that does not match TRIP_SCHEMA",
@@ -153,12 +187,76 @@ MISTAKES = {
 }
 
 
+FORMAT = (
+    'response_format = {\n        "type": "json_schema",\n'
+    '        "json_schema": {"name": "trip", "schema": TRIP_SCHEMA, "strict": True},\n    }'
+)
+ASK_JSON_MESSAGES = (
+    '        {"role": "system", "content": \'Reply with a JSON object with one key, "answer".\'},\n'
+    '        {"role": "user", "content": question},\n'
+)
+
+MISTAKES |= {
+    "only a list ruled out, so a JSON null is trusted to be an object": (
+        changed("    if not isinstance(trip, dict):\n", "    if isinstance(trip, list):\n"),
+        "parse_trip() crashed on JSON that does not match TRIP_SCHEMA (it is null (None), not an object)",
+    ),
+    "a bool accepted as the number of days": (
+        changed(' or isinstance(days, bool)', ""),
+        'Python counts a bool as an int (isinstance(True, int) is True)',
+    ),
+    "a number in a string accepted as days": (
+        changed(
+            "or not isinstance(days, int) or isinstance(days, bool)",
+            "or not str(days).isdigit()",
+        ),
+        '"days" is the str "4", not an int',
+    ),
+    "a float accepted as days": (
+        changed(
+            "or not isinstance(days, int) or isinstance(days, bool)",
+            "or not isinstance(days, (int, float)) or isinstance(days, bool)",
+        ),
+        '"days" is a float, not an int',
+    ),
+    "the question folded into the system message": (
+        changed(
+            ASK_JSON_MESSAGES,
+            '        {"role": "system", "content": \'Reply with a JSON object with one key, "answer". \''
+            " + question},\n",
+        ),
+        "put the question 'Which river flows through Porto?' inside the system message",
+    ),
+    "the key never named": (
+        changed("'Reply with a JSON object with one key, \"answer\".'", "'Reply in JSON.'"),
+        'never name the key "answer"',
+    ),
+    "the schema put straight under json_schema": (
+        changed(FORMAT, 'response_format = {"type": "json_schema", "json_schema": TRIP_SCHEMA}'),
+        'put the schema itself straight under "json_schema"',
+    ),
+}
+
+
 @pytest.mark.parametrize("mistake", MISTAKES)
 def test_each_mistake_is_named(grade, mistake):
     source, phrase = MISTAKES[mistake]
-    grading = grade("06", source)
-    assert not grading.passed()
-    assert phrase in grading.failures, grading.failures
+    named(grade("06", source), phrase)
+
+
+@pytest.mark.parametrize(
+    ("mistake", "cause"),
+    [
+        ("the schema put straight under json_schema", 'put the schema itself straight under "json_schema"'),
+        ("schema without required", 'TRIP_SCHEMA has no "required"'),
+        ("schema allowing extra keys", 'needs "additionalProperties": False'),
+    ],
+)
+def test_a_request_strict_mode_refuses_is_named_for_its_cause_in_every_check(grade, mistake, cause):
+    grading = grade("06", MISTAKES[mistake][0])
+    assert "crashed when the reply was" not in grading.failures
+    one_cause(grading, cause)
+
 
 
 # --- the simulated API's broken replies ---------------------------------------------------------

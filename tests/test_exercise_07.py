@@ -3,6 +3,7 @@
 import pytest
 
 from tests.conftest import editor, solution_source
+from tests.verdicts import fails_only, named, one_cause
 
 SOLUTION = solution_source("07")
 
@@ -54,6 +55,30 @@ CORRECT_VARIANTS = {
         "            model=MODEL, messages=trim_to_budget(messages, budget),\n"
         "            temperature=0.3, max_completion_tokens=200,\n        )\n"
         "        response = raw.parse()",
+    ),
+}
+
+
+CORRECT_VARIANTS |= {
+    "turns counted one by one, without split_turns, from the newest back": changed(
+        TRIM_BODY,
+        "    system, rest = messages[0], list(messages[1:])\n"
+        "    starts = [i for i, m in enumerate(rest) if m['role'] == 'user']\n"
+        "    keep_from = starts[-1]\n"
+        "    for start in reversed(starts[:-1]):\n"
+        "        if count_message_tokens([system, *rest[start:]]) > budget:\n"
+        "            break\n"
+        "        keep_from = start\n"
+        "    return [system, *rest[keep_from:]]\n",
+    ),
+    "the trimmed list kept in a variable, typed messages untouched": changed(
+        "            model=MODEL, messages=trim_to_budget(messages, budget)\n",
+        "            model=MODEL, messages=trimmed\n",
+        changed(
+            "    with OpenAI() as client:\n        response",
+            "    trimmed = trim_to_budget(messages, budget)\n"
+            "    with OpenAI() as client:\n        response",
+        ),
     ),
 }
 
@@ -141,9 +166,43 @@ MISTAKES = {
 }
 
 
+MISTAKES |= {
+    "turns holding the texts instead of the messages": (
+        changed(
+            "            turns.append([message])\n",
+            '            turns.append([message["content"]])\n',
+            changed(
+                "            turns[-1].append(message)\n",
+                '            turns[-1].append(message["content"])\n',
+            ),
+        ),
+        "but the tests expected a list of turns, each a list of messages",
+    ),
+    "the reply printed as well as returned": (
+        changed(
+            "    return response.choices[0].message.content",
+            "    print(response.choices[0].message.content)\n"
+            "    return response.choices[0].message.content",
+        ),
+        "returned the reply, and printed it too",
+    ),
+}
+
+
 @pytest.mark.parametrize("mistake", MISTAKES)
 def test_each_mistake_is_named(grade, mistake):
     source, phrase = MISTAKES[mistake]
-    grading = grade("07", source)
-    assert not grading.passed()
-    assert phrase in grading.failures, grading.failures
+    named(grade("07", source), phrase)
+
+
+@pytest.mark.parametrize(
+    "mistake", ["system message put into a turn", "unanswered question left out of the turns"]
+)
+def test_a_wrong_split_turns_is_the_one_reason_trimming_fails(grade, mistake):
+    source, phrase = MISTAKES[mistake]
+    one_cause(grade("07", source), phrase)
+
+
+def test_printing_the_reply_fails_only_the_check_of_what_reply_returns(grade):
+    source, _ = MISTAKES["the reply printed as well as returned"]
+    fails_only(grade("07", source), "test_reply_returns_the_reply_text")

@@ -3,6 +3,7 @@
 import pytest
 
 from tests.conftest import editor, solution_source
+from tests.verdicts import named, one_cause
 
 SOLUTION = solution_source("08")
 
@@ -58,6 +59,25 @@ CORRECT_VARIANTS = {
             "            stream_options={\"include_usage\": True},\n        ).parse()",
             changed("usage = chunk.usage\n", "usage = chunk.usage.model_dump()\n"),
         ),
+    ),
+}
+
+
+CORRECT_VARIANTS |= {
+    "pieces read with getattr from every choice, usage kept with or": changed(
+        LOOP,
+        """        for chunk in stream:
+            usage = chunk.usage or usage
+            for choice in chunk.choices:
+                text = getattr(choice.delta, "content", None)
+                if text:
+                    on_text(text)
+                    pieces.append(text)
+""",
+    ),
+    "the stream walked with a while loop over next()": changed(
+        "        for chunk in stream:\n",
+        "        chunks = iter(stream)\n        while (chunk := next(chunks, None)) is not None:\n",
     ),
 }
 
@@ -152,6 +172,11 @@ OTHER_WRONG_SUBMISSIONS = {
         changed('return "".join(pieces), usage', 'return "".join(pieces)'),
         "the tests expected a pair",
     ),
+    "main()'s question written in place of the parameter": (
+        changed('"content": question}',
+                '"content": "What should I pack for three days in Lisbon in November?"}'),
+        "do not include the question 'How do I get from the airport to the centre of Lisbon?'",
+    ),
     "question changed": (
         changed('"content": question}', '"content": "Question: " + question}'),
         "do not include the question",
@@ -159,9 +184,40 @@ OTHER_WRONG_SUBMISSIONS = {
 }
 
 
+OTHER_WRONG_SUBMISSIONS |= {
+    "empty pieces given to on_text": (
+        changed("            if text:\n", "            if text is not None:\n"),
+        "gave on_text an empty piece ('')",
+    ),
+    "each piece printed and given to on_text": (
+        changed("                on_text(text)\n",
+                '                print(text, end="", flush=True)\n                on_text(text)\n'),
+        "printed the pieces itself as well as giving them to on_text",
+    ),
+}
+
+
 @pytest.mark.parametrize("mistake", {**MISTAKES, **OTHER_WRONG_SUBMISSIONS})
 def test_each_mistake_is_named(grade, mistake):
     source, phrase = {**MISTAKES, **OTHER_WRONG_SUBMISSIONS}[mistake]
+    named(grade("08", source), phrase)
+
+
+def test_printing_each_piece_as_well_gets_no_advice_the_code_already_follows(grade):
+    source, _ = OTHER_WRONG_SUBMISSIONS["each piece printed and given to on_text"]
     grading = grade("08", source)
-    assert not grading.passed()
-    assert phrase in grading.failures, grading.failures
+    assert "keep on_text=show" not in grading.failures.lower()
+    one_cause(grading, "printed the pieces itself as well as giving them to on_text")
+    assert "Called without on_text, it printed" in grading.messages[
+        "test_stream_reply_prints_with_show_by_default"
+    ]
+
+
+def test_a_show_that_breaks_lines_is_the_one_reason_given(grade):
+    source, phrase = MISTAKES["a line break after every piece"]
+    one_cause(grade("08", source), phrase)
+
+
+def test_a_missing_stream_true_is_the_one_reason_given(grade):
+    source, phrase = MISTAKES["no stream=True"]
+    one_cause(grade("08", source), phrase)

@@ -3,6 +3,7 @@
 import pytest
 
 from tests.conftest import editor, solution_source
+from tests.verdicts import fails_only, named, one_cause
 
 SOLUTION = solution_source("09")
 CLIENT = "    return OpenAI(max_retries=MAX_RETRIES, timeout=TIMEOUT)"
@@ -74,6 +75,26 @@ def explain(error):
 
 
 def main(''',
+    ),
+}
+
+
+CORRECT_VARIANTS |= {
+    "the timeout sentence from lesson 10": changed(
+        TIMEOUT_CLAUSE,
+        "    except openai.APITimeoutError:\n"
+        '        return "The service took too long to answer: please try again."\n',
+    ),
+    "a client made on first use and kept": changed(
+        "        with make_client() as client:\n"
+        "            response = client.chat.completions.create(\n",
+        "        response = shared_client().chat.completions.create(\n",
+        changed(
+            "\n\ndef ask(",
+            "\n\n_client = None\n\n\ndef shared_client():\n    global _client\n"
+            "    if _client is None:\n        _client = make_client()\n    return _client\n"
+            "\n\ndef ask(",
+        ),
     ),
 }
 
@@ -164,7 +185,7 @@ OTHER_WRONG_SUBMISSIONS = {
     ),
     "no retries at all": (
         changed(CLIENT, "    return OpenAI(max_retries=0, timeout=TIMEOUT)"),
-        "gave up after 1 attempt(s)",
+        "make_client() built a client with max_retries=0",
     ),
     "printing the sentence": (
         changed(
@@ -177,9 +198,55 @@ OTHER_WRONG_SUBMISSIONS = {
 }
 
 
+OTHER_WRONG_SUBMISSIONS |= {
+    "the sentence printed as well as returned": (
+        changed(
+            '        return "The API key was refused: check OPENAI_API_KEY in your .env file."',
+            '        print("The API key was refused: check OPENAI_API_KEY in your .env file.")\n'
+            '        return "The API key was refused: check OPENAI_API_KEY in your .env file."',
+        ),
+        "returned its sentence and printed it too",
+    ),
+    "a timeout sentence that says nothing of the wait": (
+        changed(
+            'f"The service did not answer within {TIMEOUT} seconds: please try again."',
+            '"Something went wrong on the way: please try again."',
+        ),
+        "which does not say that the service took too long",
+    ),
+    "make_client() that returns nothing": (
+        changed(CLIENT, "    OpenAI(max_retries=MAX_RETRIES, timeout=TIMEOUT)"),
+        "make_client() returned NoneType",
+    ),
+}
+
+
 @pytest.mark.parametrize("mistake", {**MISTAKES, **OTHER_WRONG_SUBMISSIONS})
 def test_each_mistake_is_named(grade, mistake):
     source, phrase = {**MISTAKES, **OTHER_WRONG_SUBMISSIONS}[mistake]
-    grading = grade("09", source)
-    assert not grading.passed()
-    assert phrase in grading.failures, grading.failures
+    named(grade("09", source), phrase)
+
+
+def test_a_make_client_that_returns_nothing_is_the_one_reason_given(grade):
+    source, phrase = OTHER_WRONG_SUBMISSIONS["make_client() that returns nothing"]
+    one_cause(grade("09", source), phrase)
+
+
+def test_printing_a_sentence_fails_the_checks_that_meet_it(grade):
+    source, _ = OTHER_WRONG_SUBMISSIONS["the sentence printed as well as returned"]
+    fails_only(
+        grade("09", source),
+        "test_a_refused_key_gets_a_sentence_about_the_key",
+        "test_each_failure_gets_its_own_sentence",
+    )
+
+
+def test_a_client_not_from_make_client_is_the_one_reason_the_retries_fail(grade):
+    source, phrase = MISTAKES["ask() not using make_client()"]
+    one_cause(grade("09", source), phrase)
+
+
+@pytest.mark.parametrize("mistake", ["max_retries left at the default", "no retries at all"])
+def test_too_few_retries_in_make_client_is_the_one_reason_given(grade, mistake):
+    source, _ = {**MISTAKES, **OTHER_WRONG_SUBMISSIONS}[mistake]
+    one_cause(grade("09", source), "make_client() built a client with max_retries=")

@@ -1,17 +1,45 @@
 """Checks for exercise 01. You don't need to read them: each failure says what to change."""
 
+import pytest
+
 from workshop.harness.checks import (
     ROLES_LESSON,
     check_model,
     check_roles,
     expect_reply_text,
     message_list,
+    single_request,
+    steady_replies,
 )
 
-QUESTION = "What should I pack for three days in Lisbon in November?"
+QUESTION = "Which museums in Porto are worth a rainy afternoon?"  # not the one main() asks
 ONE_REQUEST = "one question is one request: model plus messages"
 
 
+@pytest.fixture(autouse=True)
+def _steady(monkeypatch):
+    steady_replies(monkeypatch)
+
+
+def built_messages(learner):
+    """build_messages(QUESTION), checked for the shape of a message list and its roles."""
+    messages = message_list(
+        learner, learner.call("build_messages", QUESTION), what="build_messages()"
+    )
+    check_roles(learner, messages)
+    return messages
+
+
+def sent_request(learner, outcome, expected):
+    """The one request ask() sent, checked for its messages' shape, their roles and the model."""
+    request = single_request(learner, outcome, idea=ONE_REQUEST, expected=expected)
+    sent = message_list(learner, request.json().get("messages"), what="the request")
+    check_roles(learner, sent, request)
+    check_model(learner, request)
+    return request, sent
+
+
+@pytest.mark.task(1)
 def test_system_prompt_describes_the_assistant(learner):
     prompt = learner.attribute("SYSTEM_PROMPT", kind="variable")
     if not isinstance(prompt, str) or not prompt.strip():
@@ -23,11 +51,9 @@ def test_system_prompt_describes_the_assistant(learner):
         )
 
 
+@pytest.mark.task(2)
 def test_build_messages_puts_the_system_message_first(learner):
-    messages = message_list(
-        learner, learner.call("build_messages", QUESTION), what="build_messages()"
-    )
-    check_roles(learner, messages)
+    messages = built_messages(learner)
     roles = [message["role"] for message in messages]
     if "system" not in roles:
         learner.fail(
@@ -45,10 +71,9 @@ def test_build_messages_puts_the_system_message_first(learner):
         )
 
 
+@pytest.mark.task(2)
 def test_build_messages_keeps_the_prompt_and_question_unchanged(learner):
-    messages = message_list(
-        learner, learner.call("build_messages", QUESTION), what="build_messages()"
-    )
+    messages = built_messages(learner)
     prompt = learner.attribute("SYSTEM_PROMPT", kind="variable")
     system = [m["content"] for m in messages if m.get("role") == "system"]
     user = [m["content"] for m in messages if m.get("role") == "user"]
@@ -68,14 +93,12 @@ def test_build_messages_keeps_the_prompt_and_question_unchanged(learner):
         )
 
 
+@pytest.mark.task(3)
 def test_ask_sends_one_request_with_model_and_messages(learner):
-    expected = learner.call("build_messages", QUESTION)
+    expected = built_messages(learner)
     outcome = learner.run("ask", QUESTION)
-    request = learner.one_chat_request(outcome, idea=ONE_REQUEST)
-    sent = message_list(learner, request.json().get("messages"), what="the request")
-    check_roles(learner, sent, request)
-    check_model(learner, request)
-    if sent != [dict(message) for message in expected]:
+    request, sent = sent_request(learner, outcome, expected)
+    if [dict(message) for message in sent] != [dict(message) for message in expected]:
         learner.fail(
             "ask() sent messages that differ from build_messages(question). Build the messages "
             "in one place and send exactly those: messages=build_messages(question).",
@@ -84,9 +107,11 @@ def test_ask_sends_one_request_with_model_and_messages(learner):
         )
 
 
+@pytest.mark.task(3)
 def test_ask_uses_build_messages(learner):
     module = learner.module
     real_build_messages = learner.attribute("build_messages")
+    expected = built_messages(learner)
     calls = []
 
     def watched_build_messages(question):
@@ -95,7 +120,7 @@ def test_ask_uses_build_messages(learner):
 
     module.build_messages = watched_build_messages
     outcome = learner.run("ask", QUESTION)
-    learner.one_chat_request(outcome, idea=ONE_REQUEST)
+    sent_request(learner, outcome, expected)
     if not calls:
         learner.fail(
             "ask() sent a request without calling build_messages(), so the two can drift apart. "
@@ -104,7 +129,9 @@ def test_ask_uses_build_messages(learner):
         )
 
 
+@pytest.mark.task(3)
 def test_ask_returns_the_reply_text(learner):
+    expected = built_messages(learner)
     outcome = learner.run("ask", QUESTION)
-    request = learner.one_chat_request(outcome, idea=ONE_REQUEST)
-    expect_reply_text(learner, outcome, request, function="ask")
+    request, _ = sent_request(learner, outcome, expected)
+    expect_reply_text(learner, outcome, request, function="ask", quiet=True)

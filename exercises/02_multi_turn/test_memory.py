@@ -3,7 +3,17 @@
 from collections.abc import Mapping
 from typing import Any
 
-from workshop.harness.checks import check_model, check_roles, expect_reply_text, message_list
+import pytest
+
+from workshop.harness.checks import (
+    check_model,
+    check_roles,
+    expect_reply_text,
+    message_list,
+    single_request,
+    steady_replies,
+)
+from workshop.harness.feedback import GradingFailure
 from workshop.tokens import message_text
 
 PROMPT = "You are a friendly travel assistant."
@@ -24,6 +34,11 @@ SENDING_HISTORY = "lessons/03-conversation-history.md#sending-the-history"
 COMMON_MISTAKES = "lessons/03-conversation-history.md#common-mistakes"
 
 
+@pytest.fixture(autouse=True)
+def _steady(monkeypatch):
+    steady_replies(monkeypatch)
+
+
 # --- talking to the learner's class ------------------------------------------------------------
 
 
@@ -36,10 +51,25 @@ def start(learner, prompt: str = PROMPT):
 def send(learner, conversation, text: str, *, name: str = "conversation"):
     """One turn: the call's outcome and the single request it sent."""
     learner.api.requests.clear()
-    outcome = learner.invoke(f"{name}.send({text!r})", conversation.send, text)
-    request = learner.one_chat_request(outcome, idea=ONE_REQUEST)
+    outcome = learner.invoke(f"{name}.send({text!r})", method(learner, conversation, "send"), text)
+    request = single_request(learner, outcome, idea=ONE_REQUEST)
+    if outcome.error is not None:  # a request the API refused is the mistake to name first
+        sent = message_list(learner, request.json().get("messages"), what="the request")
+        check_roles(learner, sent, request)
+        check_model(learner, request)
     outcome.result()  # a crash after the request was sent still needs fixing first
     return outcome, request
+
+
+def method(learner, conversation, name: str):
+    """A method of the learner's object, or a MISSING message when the class has none by that name."""
+    found = getattr(conversation, name, None)
+    if not callable(found):
+        raise GradingFailure(
+            f"MISSING METHOD: a Conversation has no method named {name} in {learner.file_name}: "
+            "did you rename it or delete it? The checks look for that exact name."
+        )
+    return found
 
 
 def reply_of(request) -> str:
@@ -140,6 +170,19 @@ def _reply_never_added(learner, pairs, reply: str, *, where: str, request=None) 
     )
 
 
+def _user_message_never_stored(learner, pairs, text: str, *, where: str, request=None) -> None:
+    learner.fail(
+        f"{where} is {_show(pairs)}: it holds the model's replies but not your message {text!r}, "
+        "so the model reads answers to questions it never saw. send() sent the message without "
+        "storing it (self.messages + [message] builds a new list and leaves self.messages as "
+        'it was). Append it first: self.messages.append({"role": "user", "content": text}), '
+        "then send self.messages.",
+        idea=STATELESS,
+        lesson=SENDING_HISTORY,
+        request=request,
+    )
+
+
 def check_whole_history_sent(learner, request, expected, *, earlier: list[str]) -> None:
     """The request must carry `expected`, the whole conversation so far, in order."""
     messages = message_list(learner, request.json().get("messages"), what="the request")
@@ -151,6 +194,12 @@ def check_whole_history_sent(learner, request, expected, *, earlier: list[str]) 
     reply = reply_of(request)
     check_one_system_message(learner, sent, where=f"{before}The request", request=request)
     told = [text for role, text in expected[:-1] if role == "user"]
+    replies = [text for role, text in expected if role == "assistant"]
+    if told and not any(("user", text) in sent for text in told) and any(
+        ("assistant", text) in sent for text in replies
+    ):
+        _user_message_never_stored(learner, sent, told[0], where=f"{before}The request",
+                                   request=request)
     if told and not any(("user", text) in sent for text in told):
         learner.fail(
             f"{before}The request carried only the newest message, so the model never saw "
@@ -179,7 +228,6 @@ def check_whole_history_sent(learner, request, expected, *, earlier: list[str]) 
             lesson=SENDING_HISTORY,
             request=request,
         )
-    replies = [text for role, text in expected if role == "assistant"]
     check_reply_not_from_user(learner, sent, replies, where=f"{before}The request", request=request)
     if replies and not any(("assistant", text) in sent for text in replies):
         _reply_never_added(learner, sent, replies[0], where=f"{before}The request", request=request)
@@ -206,6 +254,7 @@ def check_whole_history_sent(learner, request, expected, *, earlier: list[str]) 
 # --- the checks --------------------------------------------------------------------------------
 
 
+@pytest.mark.task(1)
 def test_a_new_conversation_holds_just_the_system_message(learner):
     conversation = start(learner)
     pairs = history(learner, conversation, after=f"Conversation({PROMPT!r})")
@@ -220,14 +269,16 @@ def test_a_new_conversation_holds_just_the_system_message(learner):
         )
 
 
+@pytest.mark.task(2)
 def test_send_makes_one_request_and_returns_the_reply_text(learner):
     conversation = start(learner)
     outcome, request = send(learner, conversation, NAME)
     check_model(learner, request)
     check_whole_history_sent(learner, request, [("system", PROMPT), ("user", NAME)], earlier=[])
-    expect_reply_text(learner, outcome, request, function="conversation.send")
+    expect_reply_text(learner, outcome, request, function="conversation.send", quiet=True)
 
 
+@pytest.mark.task(2)
 def test_send_adds_your_message_and_the_reply_to_the_history(learner):
     conversation = start(learner)
     _, request = send(learner, conversation, NAME)
@@ -237,6 +288,8 @@ def test_send_adds_your_message_and_the_reply_to_the_history(learner):
     where = f"After {after}, conversation.messages"
     check_one_system_message(learner, pairs, where=where)
     check_reply_kept(learner, pairs, reply, where=where)
+    if ("user", NAME) not in pairs:
+        _user_message_never_stored(learner, pairs, NAME, where=where)
     expected = [("system", PROMPT), ("user", NAME), ("assistant", reply)]
     if pairs != expected:
         learner.fail(
@@ -247,6 +300,7 @@ def test_send_adds_your_message_and_the_reply_to_the_history(learner):
         )
 
 
+@pytest.mark.task(2)
 def test_the_second_request_carries_the_first_turn(learner):
     conversation = start(learner)
     _, first = send(learner, conversation, NAME)
@@ -255,6 +309,7 @@ def test_the_second_request_carries_the_first_turn(learner):
     check_whole_history_sent(learner, second, expected, earlier=[f"conversation.send({NAME!r})"])
 
 
+@pytest.mark.task(2)
 def test_every_turn_stays_in_the_history(learner):
     conversation = start(learner)
     expected = [("system", PROMPT)]
@@ -267,6 +322,7 @@ def test_every_turn_stays_in_the_history(learner):
         earlier.append(f"conversation.send({text!r})")
 
 
+@pytest.mark.task(1)
 def test_two_conversations_keep_separate_histories(learner):
     first = start(learner)
     second = start(learner, OTHER_PROMPT)
@@ -322,11 +378,12 @@ def _where_the_shared_list_comes_from(learner, shared: Any) -> str:
     return f"The list was made once, outside __init__. {make_one}"
 
 
+@pytest.mark.task(3)
 def test_reset_keeps_only_the_system_message(learner):
     conversation = start(learner)
     send(learner, conversation, NAME)
     call = "conversation.reset()"
-    learner.invoke(call, conversation.reset).result()
+    learner.invoke(call, method(learner, conversation, "reset")).result()
     pairs = history(learner, conversation, after=call)
     if ("system", PROMPT) not in pairs:
         learner.fail(

@@ -4,8 +4,11 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-from workshop.harness.checks import check_model, check_roles, message_list
+import pytest
+
+from workshop.harness.checks import check_model, check_roles, message_list, single_request, steady_replies
 from workshop.harness.sandbox import short_repr
+from workshop.simulation.faults import scripted_choices
 from workshop.tokens import message_text
 
 PROMPT = "Suggest a name for a travel blog about Portugal."
@@ -22,6 +25,17 @@ ALL_CHOICES = "every choice is in response.choices, in index order"
 VALIDATE = "check arguments before sending: the API refuses values out of range (400)"
 EXPERIMENT = "an experiment changes one thing, the temperature, and keeps the rest the same"
 RATIO = "a ratio compares a part with the whole: distinct answers / all answers"
+MAX_N = 128  # the most choices the API gives for one request
+# Chosen replies, one repeated as a real model may repeat itself: the order must be kept as it is.
+BLOG_NAMES = (
+    "Postcards from Porto", "Lisbon Letters", "Postcards from Porto", "Tiles and Trams",
+    "Algarve Afternoons",
+)
+
+
+@pytest.fixture(autouse=True)
+def _steady(monkeypatch):
+    steady_replies(monkeypatch)
 
 
 # --- sample() -----------------------------------------------------------------------------------
@@ -40,7 +54,7 @@ def sampling_request(learner, outcome, n: int):
             lesson=CHOICES_LESSON,
             request=sent[0],
         )
-    return learner.one_chat_request(outcome, idea=ONE_REQUEST)
+    return single_request(learner, outcome, idea=ONE_REQUEST)
 
 
 def check_prompt_sent(learner, request) -> None:
@@ -106,19 +120,36 @@ def check_n_sent(learner, request, expected: int) -> None:
         )
 
 
-def test_sample_sends_one_request_with_the_prompt_temperature_and_n(learner):
-    outcome = learner.run("sample", PROMPT, 0.7, n=3)
-    request = sampling_request(learner, outcome, 3)
+def checked_sampling(learner, outcome, temperature: float, n: int):
+    """sample()'s one request, checked for everything it must carry, before its result is read.
+
+    Every check that calls sample() goes through this, so a request the API would refuse is
+    named for what is wrong with it, not for the error the refusal raised later.
+    """
+    request = sampling_request(learner, outcome, n)
+    check_sampling_request(learner, request, temperature, n)
+    return request
+
+
+def check_sampling_request(learner, request, temperature: float, n: int) -> None:
     check_prompt_sent(learner, request)
     check_model(learner, request)
-    check_temperature_sent(learner, request, 0.7)
-    check_n_sent(learner, request, 3)
+    check_temperature_sent(learner, request, temperature)
+    check_n_sent(learner, request, n)
+
+
+@pytest.mark.task(2)
+def test_sample_sends_one_request_with_the_prompt_temperature_and_n(learner):
+    outcome = learner.run("sample", PROMPT, 0.7, n=3)
+    checked_sampling(learner, outcome, 0.7, 3)
     outcome.result()
 
 
+@pytest.mark.task(2)
 def test_sample_returns_the_text_of_every_choice_in_order(learner):
-    outcome = learner.run("sample", PROMPT, 1.5, n=4)
-    request = sampling_request(learner, outcome, 4)
+    learner.api.queue(scripted_choices(*BLOG_NAMES))
+    outcome = learner.run("sample", PROMPT, 1.5, n=len(BLOG_NAMES))
+    request = checked_sampling(learner, outcome, 1.5, len(BLOG_NAMES))
     value = outcome.result()
     expected = request.reply_texts()
     if isinstance(value, (list, tuple)) and list(value) == expected:
@@ -200,6 +231,7 @@ def expect_value_error(learner, *, problem: str, temperature: float, n: int) -> 
     )
 
 
+@pytest.mark.task(1)
 def test_sample_refuses_a_temperature_outside_0_to_2(learner):
     for temperature in (2.5, -0.1):
         expect_value_error(
@@ -210,23 +242,28 @@ def test_sample_refuses_a_temperature_outside_0_to_2(learner):
         )
 
 
+@pytest.mark.task(1)
 def test_sample_refuses_fewer_than_one_choice(learner):
     expect_value_error(
         learner, problem="n=0 is below 1, the smallest n the API accepts", temperature=0.7, n=0
     )
 
 
+@pytest.mark.task(1)
 def test_sample_accepts_the_edges_of_each_range(learner):
-    for temperature in (0.0, 2.0):
-        outcome = learner.run("sample", PROMPT, temperature, n=1)
+    for temperature, n in ((0.0, 1), (2.0, 1), (1.0, MAX_N)):
+        learner.api.requests.clear()
+        outcome = learner.run("sample", PROMPT, temperature, n=n)
         if isinstance(outcome.error.__cause__ if outcome.error else None, ValueError):
             learner.fail(
-                f"sample() raised ValueError, but temperature={temperature} and n=1 are allowed: "
-                "the API accepts every temperature from 0 to 2, both ends included, and any n "
-                "from 1. Refuse only a temperature below 0 or above 2, and an n below 1.",
+                f"sample() raised ValueError, but temperature={temperature} and n={n} are "
+                "allowed: the API accepts every temperature from 0 to 2, both ends included, "
+                f"and n from 1 to {MAX_N}. Refuse only a temperature below 0 or above 2, and "
+                f"an n below 1 (or above {MAX_N}).",
                 idea=VALIDATE,
                 lesson=MISTAKES_LESSON,
             )
+        checked_sampling(learner, outcome, temperature, n)
         outcome.result()
 
 
@@ -262,9 +299,20 @@ def temperatures_ignored(learner, used) -> None:
         )
 
 
+def experiment(learner, calls):
+    """Run the experiment; a sample() that failed on the way is judged as sample() is."""
+    outcome = learner.run("run_experiment", PROMPT, TEMPERATURES, n=2)
+    if outcome.error is not None and calls and learner.chat_requests:
+        prompt, temperature, n = calls[-1][:3]
+        if prompt == PROMPT and n == 2:
+            check_sampling_request(learner, learner.chat_requests[-1], temperature, n)
+    return outcome
+
+
+@pytest.mark.task(3)
 def test_run_experiment_samples_once_at_each_temperature_it_is_given(learner):
     calls = watch_sample(learner)
-    outcome = learner.run("run_experiment", PROMPT, TEMPERATURES, n=2)
+    outcome = experiment(learner, calls)
     outcome.result()
     if not calls:
         learner.fail(
@@ -301,9 +349,10 @@ def test_run_experiment_samples_once_at_each_temperature_it_is_given(learner):
         )
 
 
+@pytest.mark.task(3)
 def test_run_experiment_keys_the_samples_by_temperature(learner):
     calls = watch_sample(learner)
-    outcome = learner.run("run_experiment", PROMPT, TEMPERATURES, n=2)
+    outcome = experiment(learner, calls)
     value = outcome.result()
     if not isinstance(value, Mapping):
         learner.fail(
@@ -373,14 +422,17 @@ def expect_ratio(learner, samples: list[str], *, distinct: int) -> None:
     )
 
 
+@pytest.mark.task(4)
 def test_distinct_ratio_divides_distinct_answers_by_all_answers(learner):
     expect_ratio(learner, ["Porto", "Porto", "Lisbon", "Faro"], distinct=3)
 
 
+@pytest.mark.task(4)
 def test_distinct_ratio_ignores_whitespace_around_answers(learner):
     expect_ratio(learner, ["Porto", " Porto", "Porto\n", "Faro"], distinct=2)
 
 
+@pytest.mark.task(4)
 def test_distinct_ratio_of_no_samples_is_zero(learner):
     outcome = learner.run("distinct_ratio", [])
     error = outcome.error.__cause__ if outcome.error is not None else None

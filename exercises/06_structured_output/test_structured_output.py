@@ -2,11 +2,20 @@
 
 import json
 
-from workshop.harness.checks import check_model, check_roles, message_list
+import pytest
+
+from workshop.harness.checks import (
+    check_model,
+    check_question_sent,
+    check_roles,
+    message_list,
+    single_request,
+    steady_replies,
+)
 from workshop.simulation.faults import missing_field, truncated
 from workshop.tokens import message_text
 
-QUESTION = "Which city is the Belém Tower in?"
+QUESTION = "Which river flows through Porto?"  # not the one main() asks
 TRIP_TEXT = "We'd like to spend four days in Lisbon next spring."
 PROPERTIES = {"city": {"type": "string"}, "days": {"type": "integer"}}
 STRICT_FORMAT = (
@@ -24,6 +33,11 @@ STRICT = "strict mode needs every property listed as required and no other keys 
 SCHEMA = 'json_schema with "strict": True makes the reply follow your schema'
 PARSE = "the reply is text: json.loads turns it into Python data"
 CHECK = "check what came back: broken or wrong-shaped JSON becomes None, not a crash"
+
+
+@pytest.fixture(autouse=True)
+def _steady(monkeypatch):
+    steady_replies(monkeypatch)
 
 
 def crashed(outcome):
@@ -44,7 +58,29 @@ def trip_schema(learner):
 # --- Task 1: TRIP_SCHEMA -----------------------------------------------------------------------
 
 
+@pytest.mark.task(1)
 def test_trip_schema_still_describes_a_city_and_a_number_of_days(learner):
+    check_properties_kept(learner)
+
+
+@pytest.mark.task(1)
+def test_trip_schema_requires_every_property(learner):
+    check_required(learner)
+
+
+@pytest.mark.task(1)
+def test_trip_schema_forbids_extra_keys(learner):
+    check_no_extra_keys(learner)
+
+
+def check_strict_schema(learner):
+    """TRIP_SCHEMA as strict mode needs it; a request that sends it depends on that."""
+    check_properties_kept(learner)
+    check_required(learner)
+    check_no_extra_keys(learner)
+
+
+def check_properties_kept(learner):
     schema = trip_schema(learner)
     if not isinstance(schema, dict) or schema.get("type") != "object" or (
         schema.get("properties") != PROPERTIES
@@ -57,7 +93,7 @@ def test_trip_schema_still_describes_a_city_and_a_number_of_days(learner):
         )
 
 
-def test_trip_schema_requires_every_property(learner):
+def check_required(learner):
     schema = trip_schema(learner)
     required = schema.get("required") if isinstance(schema, dict) else None
     if not isinstance(required, list) or sorted(required) != ["city", "days"]:
@@ -70,7 +106,7 @@ def test_trip_schema_requires_every_property(learner):
         )
 
 
-def test_trip_schema_forbids_extra_keys(learner):
+def check_no_extra_keys(learner):
     schema = trip_schema(learner)
     allowed = schema.get("additionalProperties", "missing") if isinstance(schema, dict) else None
     if allowed is not False:
@@ -92,9 +128,9 @@ def test_trip_schema_forbids_extra_keys(learner):
 def json_mode_request(learner):
     """ask_json's one request, checked for the model and JSON mode."""
     outcome = learner.run("ask_json", QUESTION)
-    request = learner.one_chat_request(outcome, idea=ONE_REQUEST)
-    check_roles(learner, message_list(learner, request.json().get("messages"), what="the request"),
-                request)
+    request = single_request(learner, outcome, idea=ONE_REQUEST)
+    messages = message_list(learner, request.json().get("messages"), what="the request")
+    check_roles(learner, messages, request)
     check_model(learner, request)
     response_format = request.json().get("response_format")
     if response_format is None:
@@ -116,13 +152,23 @@ def json_mode_request(learner):
     return outcome, request
 
 
+@pytest.mark.task(2)
 def test_ask_json_switches_on_json_mode(learner):
     json_mode_request(learner)
 
 
+@pytest.mark.task(2)
+def test_ask_json_sends_the_question_as_a_user_message(learner):
+    _, request = json_mode_request(learner)
+    messages = request.json().get("messages") or []
+    check_question_sent(learner, messages, QUESTION, request, function="ask_json()")
+
+
+@pytest.mark.task(2)
 def test_ask_json_asks_for_json_in_its_messages(learner):
     _, request = json_mode_request(learner)
     messages = request.json().get("messages") or []
+    instructions = [message_text(m) for m in messages if m.get("role") != "user"] or [""]
     if not any("json" in message_text(message).lower() for message in messages):
         learner.fail(
             "None of the messages ask_json() sent mentions JSON. With JSON mode, OpenAI refuses "
@@ -133,8 +179,18 @@ def test_ask_json_asks_for_json_in_its_messages(learner):
             lesson=JSON_MODE_LESSON,
             request=request,
         )
+    if not any("answer" in text.lower() for text in instructions):
+        learner.fail(
+            'The messages ask_json() sent never name the key "answer", so the model has to guess '
+            "which keys to write, and the caller cannot know where to find the answer. Say it in "
+            'the instructions, for example: \'Reply with a JSON object with one key, "answer".\'',
+            idea=JSON_MODE,
+            lesson=JSON_MODE_LESSON,
+            request=request,
+        )
 
 
+@pytest.mark.task(2)
 def test_ask_json_returns_the_parsed_object(learner):
     outcome, request = json_mode_request(learner)
     value = outcome.result()
@@ -162,6 +218,7 @@ def test_ask_json_returns_the_parsed_object(learner):
 # --- Task 3: parse_trip ------------------------------------------------------------------------
 
 
+@pytest.mark.task(3)
 def test_parse_trip_returns_a_trip_that_matches_the_schema(learner):
     content = '{"city": "Lisbon", "days": 4}'
     outcome = learner.run("parse_trip", content)
@@ -182,6 +239,7 @@ NOT_JSON = {
 }
 
 
+@pytest.mark.task(3)
 def test_parse_trip_returns_none_for_text_that_is_not_json(learner):
     for content, what in NOT_JSON.items():
         outcome = learner.run("parse_trip", content)
@@ -207,9 +265,19 @@ WRONG_SHAPE = {
     '{"city": "Lisbon", "days": "four"}': '"days" is a str, not an int',
     '{"city": 4, "days": 4}': '"city" is an int, not a str',
     '["Lisbon", 4]': "it is a list, not an object",
+    "null": "it is null (None), not an object",
+    "4": "it is a number, not an object",
+    '{"city": "Lisbon", "days": "4"}': '"days" is the str "4", not an int',
+    '{"city": "Lisbon", "days": 4.5}': '"days" is a float, not an int',
+    '{"city": null, "days": 4}': '"city" is null (None), not a str',
+    '{"city": "Lisbon", "days": true}': (
+        '"days" is true, a bool, not an int. Careful: Python counts a bool as an int '
+        "(isinstance(True, int) is True), so check for bool as well"
+    ),
 }
 
 
+@pytest.mark.task(3)
 def test_parse_trip_returns_none_when_the_json_does_not_match(learner):
     for content, why in WRONG_SHAPE.items():
         outcome = learner.run("parse_trip", content)
@@ -237,18 +305,16 @@ def test_parse_trip_returns_none_when_the_json_does_not_match(learner):
 def schema_request(learner):
     """extract_trip's one request, checked for the model, the text and a strict TRIP_SCHEMA."""
     outcome = learner.run("extract_trip", TRIP_TEXT)
-    request = learner.one_chat_request(outcome, idea=ONE_REQUEST)
+    request = single_request(learner, outcome, idea=ONE_REQUEST)
+    check_schema_request(learner, outcome, request)
+    return outcome, request
+
+
+def check_schema_request(learner, outcome, request):
     messages = message_list(learner, request.json().get("messages"), what="the request")
     check_roles(learner, messages, request)
     check_model(learner, request)
-    user = [message_text(m) for m in messages if m.get("role") == "user"]
-    if TRIP_TEXT not in user:
-        learner.fail(
-            f"extract_trip() sent the user messages {user!r}, but the text to read the trip from "
-            f"was {TRIP_TEXT!r}. Send it unchanged as a user message.",
-            idea="the user message carries the user's own words",
-            request=request,
-        )
+    check_question_sent(learner, messages, TRIP_TEXT, request, function="extract_trip()")
     response_format = request.json().get("response_format")
     kind = response_format.get("type") if isinstance(response_format, dict) else None
     if kind != "json_schema":
@@ -266,6 +332,15 @@ def schema_request(learner):
         )
     spec = response_format.get("json_schema")
     spec = spec if isinstance(spec, dict) else {}
+    if "schema" not in spec and ("properties" in spec or spec.get("type") == "object"):
+        learner.fail(
+            "extract_trip() put the schema itself straight under \"json_schema\", but that "
+            'key holds a description of the schema: its "name", the schema under "schema", '
+            f'and "strict". Wrap it: response_format={STRICT_FORMAT}.',
+            idea=SCHEMA,
+            lesson=SCHEMA_LESSON,
+            request=request,
+        )
     if not spec.get("name"):
         learner.fail(
             'extract_trip() sent a json_schema without a "name". The API needs one (any short '
@@ -294,13 +369,16 @@ def schema_request(learner):
             lesson=SCHEMA_LESSON,
             request=request,
         )
-    return outcome, request
+    if outcome.error is not None and not isinstance(outcome.error.__cause__, NotImplementedError):
+        check_strict_schema(learner)  # a schema strict mode refuses makes the request fail
 
 
+@pytest.mark.task(4)
 def test_extract_trip_asks_for_trip_schema_in_strict_mode(learner):
     schema_request(learner)
 
 
+@pytest.mark.task(4)
 def test_extract_trip_returns_the_trip_from_the_reply(learner):
     outcome, request = schema_request(learner)
     value = outcome.result()
@@ -325,7 +403,8 @@ def test_extract_trip_returns_the_trip_from_the_reply(learner):
 def expect_none_after_a_bad_reply(learner, fault, what):
     learner.api.queue(fault)
     outcome = learner.run("extract_trip", TRIP_TEXT)
-    request = learner.one_chat_request(outcome, idea=ONE_REQUEST)
+    request = single_request(learner, outcome, idea=ONE_REQUEST)
+    check_schema_request(learner, outcome, request)
     reply = request.reply_texts()[0] if request.reply_texts() else None
     if crashed(outcome):
         learner.fail(
@@ -348,9 +427,11 @@ def expect_none_after_a_bad_reply(learner, fault, what):
         )
 
 
+@pytest.mark.task(4)
 def test_extract_trip_returns_none_when_the_reply_is_cut_off(learner):
     expect_none_after_a_bad_reply(learner, truncated(), "cut off halfway (finish_reason 'length')")
 
 
+@pytest.mark.task(4)
 def test_extract_trip_returns_none_when_the_reply_lacks_a_field(learner):
     expect_none_after_a_bad_reply(learner, missing_field("days"), 'JSON without "days"')

@@ -1,8 +1,19 @@
 """Checks for exercise 07. You don't need to read them: each failure says what to change."""
 
 import copy
+from collections.abc import Mapping
 
-from workshop.harness.checks import check_model, check_roles, expect_reply_text, message_list
+import pytest
+
+from workshop.harness.checks import (
+    check_model,
+    check_roles,
+    expect_reply_text,
+    message_list,
+    single_request,
+    steady_replies,
+)
+from workshop.harness.sandbox import LearnerCodeError
 from workshop.tokens import count_message_tokens
 
 SYSTEM = {"role": "system", "content": "You are a friendly travel assistant. Answer briefly."}
@@ -45,6 +56,11 @@ UNCHANGED_IDEA = "build a new list: the caller's conversation is not yours to ch
 SEND_IDEA = "trim before every request: send only what fits the budget"
 
 
+@pytest.fixture(autouse=True)
+def _steady(monkeypatch):
+    steady_replies(monkeypatch)
+
+
 def flat(turns):
     return [message for turn in turns for message in turn]
 
@@ -78,11 +94,40 @@ def describe_turns(turns):
 # --- Task 1: split_turns -----------------------------------------------------------------------
 
 
+@pytest.mark.task(1)
 def test_split_turns_groups_each_question_with_its_reply(learner):
+    check_split(learner)
+
+
+def split_first(learner):
+    """A trim_to_budget() built on split_turns() fails for split_turns()'s mistake: name that one."""
+    real_split = learner.attribute("split_turns")
+    calls = []
+
+    def watched_split(messages):
+        calls.append(messages)
+        return real_split(messages)
+
+    learner.module.split_turns = watched_split
+    try:
+        learner.run("trim_to_budget", conversation(), tokens_of(TURNS))
+    finally:
+        learner.module.split_turns = real_split
+    if not calls:
+        return
+    try:
+        check_split(learner)
+    except LearnerCodeError as error:
+        if not isinstance(error.__cause__, NotImplementedError):
+            raise
+
+
+def check_split(learner):
     for turns in (TURNS, TURNS[:-1]):
         value = learner.call("split_turns", conversation(turns))
         if not isinstance(value, (list, tuple)) or not all(
-            isinstance(turn, (list, tuple)) for turn in value
+            isinstance(turn, (list, tuple)) and all(isinstance(m, Mapping) for m in turn)
+            for turn in value
         ):
             learner.fail(
                 f"split_turns() returned {value!r:.120}, but the tests expected a list of turns, "
@@ -122,6 +167,7 @@ def test_split_turns_groups_each_question_with_its_reply(learner):
 
 def check_trimmed(learner, budget, expected_turns):
     """Run trim_to_budget on the test conversation; it must keep exactly `expected_turns`."""
+    split_first(learner)
     value = learner.call("trim_to_budget", conversation(), budget)
     what = f"trim_to_budget(messages, {budget})"
     messages = [dict(message) for message in message_list(learner, value, what=what)]
@@ -240,12 +286,14 @@ def kept_turns(learner, what, messages):
     return kept
 
 
+@pytest.mark.task(2)
 def test_trim_to_budget_keeps_everything_when_it_fits(learner):
     everything = list(range(len(TURNS)))
     check_trimmed(learner, tokens_of(TURNS) + 50, everything)
     check_trimmed(learner, tokens_of(TURNS), everything)
 
 
+@pytest.mark.task(2)
 def test_trim_to_budget_drops_the_oldest_turns_first(learner):
     for count in (4, 3, 2):
         newest = TURNS[-count:]
@@ -253,6 +301,7 @@ def test_trim_to_budget_drops_the_oldest_turns_first(learner):
         check_trimmed(learner, tokens_of(newest) + 1, list(range(len(TURNS) - count, len(TURNS))))
 
 
+@pytest.mark.task(2)
 def test_trim_to_budget_never_splits_a_turn(learner):
     # Room for the third turn's reply, but not for the question before it.
     budget = count_message_tokens([SYSTEM, TURNS[2][1], *flat(TURNS[3:])])
@@ -260,6 +309,7 @@ def test_trim_to_budget_never_splits_a_turn(learner):
     check_trimmed(learner, budget, [3, 4])
 
 
+@pytest.mark.task(2)
 def test_trim_to_budget_leaves_no_gap(learner):
     # The first turn is short and would fit, but the long second turn before the rest does not.
     budget = count_message_tokens([SYSTEM, *TURNS[0], *flat(TURNS[2:])])
@@ -267,10 +317,12 @@ def test_trim_to_budget_leaves_no_gap(learner):
     check_trimmed(learner, budget, [2, 3, 4])
 
 
+@pytest.mark.task(2)
 def test_trim_to_budget_always_keeps_the_newest_turn(learner):
     check_trimmed(learner, 10, [len(TURNS) - 1])
 
 
+@pytest.mark.task(2)
 def test_trim_to_budget_leaves_the_callers_list_unchanged(learner):
     messages = conversation()
     learner.call("trim_to_budget", messages, tokens_of(TURNS[-2:]))
@@ -290,10 +342,13 @@ def test_trim_to_budget_leaves_the_callers_list_unchanged(learner):
 REPLY_BUDGET = tokens_of(TURNS[-2:]) + 5
 
 
+@pytest.mark.task(3)
 def test_reply_sends_the_trimmed_conversation(learner):
-    expected = [dict(m) for m in learner.call("trim_to_budget", conversation(), REPLY_BUDGET)]
+    trimmed = learner.call("trim_to_budget", conversation(), REPLY_BUDGET)
+    what = f"trim_to_budget(messages, {REPLY_BUDGET})"
+    expected = [dict(m) for m in message_list(learner, trimmed, what=what)]
     outcome = learner.run("reply", conversation(), REPLY_BUDGET)
-    request = learner.one_chat_request(outcome, idea=SEND_IDEA)
+    request = single_request(learner, outcome, idea=SEND_IDEA)
     sent = message_list(learner, request.json().get("messages"), what="the request")
     check_roles(learner, sent, request)
     check_model(learner, request)
@@ -318,10 +373,11 @@ def test_reply_sends_the_trimmed_conversation(learner):
         )
 
 
+@pytest.mark.task(3)
 def test_reply_leaves_the_callers_list_unchanged(learner):
     messages = conversation()
     outcome = learner.run("reply", messages, REPLY_BUDGET)
-    learner.one_chat_request(outcome, idea=SEND_IDEA)
+    single_request(learner, outcome, idea=SEND_IDEA)
     if messages != conversation():
         advice = (
             "Return the reply's text and let the caller add it to the history (main() does)."
@@ -337,7 +393,8 @@ def test_reply_leaves_the_callers_list_unchanged(learner):
         )
 
 
+@pytest.mark.task(3)
 def test_reply_returns_the_reply_text(learner):
     outcome = learner.run("reply", conversation(), REPLY_BUDGET)
-    request = learner.one_chat_request(outcome, idea=SEND_IDEA)
-    expect_reply_text(learner, outcome, request, function="reply")
+    request = single_request(learner, outcome, idea=SEND_IDEA)
+    expect_reply_text(learner, outcome, request, function="reply", quiet=True)

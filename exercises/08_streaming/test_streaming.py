@@ -4,14 +4,27 @@ import contextlib
 import io
 from collections.abc import Mapping
 
-from workshop.harness.checks import check_model, check_roles, message_list
-from workshop.harness.sandbox import short_repr
+import pytest
 
-QUESTION = "What should I pack for three days in Lisbon in November?"
+from workshop.harness.checks import check_model, check_roles, message_list, single_request, steady_replies
+from workshop.harness.sandbox import short_repr
+from workshop.simulation.streaming import stream_chunks
+
+QUESTION = "How do I get from the airport to the centre of Lisbon?"  # not main()'s
 PIECE = "Pack layers"
 SHOW_IDEA = "a streamed reply is shown piece by piece, on one line, as soon as each piece arrives"
 STREAM_IDEA = "stream=True sends the reply in chunks while the model is still writing it"
 USAGE_IDEA = "with include_usage, the stream's last chunk has no choices, only the usage"
+DOUBLE_PRINTING = (
+    "stream_reply() printed the pieces itself as well as giving them to on_text, so with the "
+    "default on_text=show every piece appears twice. Remove your print(): on_text does the "
+    "showing."
+)
+
+
+@pytest.fixture(autouse=True)
+def _steady(monkeypatch):
+    steady_replies(monkeypatch)
 
 
 class Terminal(io.StringIO):
@@ -45,7 +58,12 @@ def show_in_a_terminal(learner):
     return terminal
 
 
+@pytest.mark.task(1)
 def test_show_prints_the_piece_with_no_line_break(learner):
+    check_show_prints_the_piece(learner)
+
+
+def check_show_prints_the_piece(learner):
     printed = show_in_a_terminal(learner).getvalue()
     if printed == PIECE + "\n":
         learner.fail(
@@ -61,6 +79,7 @@ def test_show_prints_the_piece_with_no_line_break(learner):
         )
 
 
+@pytest.mark.task(1)
 def test_show_flushes_so_the_piece_appears_at_once(learner):
     terminal = show_in_a_terminal(learner)
     if terminal.on_screen != terminal.getvalue():
@@ -89,7 +108,7 @@ def stream_reply_with_recorder(learner):
 
 def checked_request(learner, outcome):
     """The one request stream_reply sent, checked: a stream of the question, with usage."""
-    request = learner.one_chat_request(outcome, idea=STREAM_IDEA)
+    request = single_request(learner, outcome, idea=STREAM_IDEA)
     sent = message_list(learner, request.json().get("messages"), what="the request")
     check_roles(learner, sent, request)
     check_model(learner, request)
@@ -139,14 +158,36 @@ def returned_value(learner, outcome):
     return outcome.result()
 
 
+def pieces_sent(request):
+    """The text of each chunk the stream carried, in order."""
+    return [
+        chunk["choices"][0]["delta"].get("content")
+        for chunk in stream_chunks(request.reply, include_usage=False)
+        if chunk["choices"] and chunk["choices"][0]["delta"].get("content")
+    ]
+
+
+def check_nothing_printed(learner, outcome, request):
+    """stream_reply() leaves the showing to on_text: text it prints itself shows up twice."""
+    printed = outcome.printed
+    if not printed.strip():
+        return
+    if any(piece.strip() and piece in printed for piece in pieces_sent(request)):
+        learner.fail(f"{DOUBLE_PRINTING} It printed {short_repr(printed)}.", idea=SHOW_IDEA)
+
+
+@pytest.mark.task(2)
 def test_stream_reply_asks_for_a_stream_with_usage(learner):
     stream_reply_with_recorder(learner)
 
 
+@pytest.mark.task(3)
 def test_stream_reply_hands_on_each_piece_as_it_arrives(learner):
     outcome, request, pieces = stream_reply_with_recorder(learner)
     returned_value(learner, outcome)
     reply = request.reply_texts()[0]
+    if pieces:
+        check_nothing_printed(learner, outcome, request)
     if not pieces:
         if outcome.printed.strip():
             learner.fail(
@@ -175,6 +216,13 @@ def test_stream_reply_hands_on_each_piece_as_it_arrives(learner):
             "the str in chunk.choices[0].delta.content.",
             idea=STREAM_IDEA,
         )
+    if "" in texts:
+        learner.fail(
+            "stream_reply() gave on_text an empty piece (''): the first chunk of a stream "
+            "carries only the role, and its content is empty. Skip chunks that carry no text: "
+            "call on_text only `if text:`.",
+            idea="a chunk's delta holds only what changed, and sometimes no text at all",
+        )
     shown = [text for text in texts if text]
     if len(shown) == 1 and shown[0] == reply:
         learner.fail(
@@ -198,9 +246,12 @@ def test_stream_reply_hands_on_each_piece_as_it_arrives(learner):
         )
 
 
+@pytest.mark.task(3)
 def test_stream_reply_returns_the_whole_reply_and_the_usage(learner):
     outcome, request, pieces = stream_reply_with_recorder(learner)
     value = returned_value(learner, outcome)
+    if pieces:
+        check_nothing_printed(learner, outcome, request)
     reply = request.reply_texts()[0]
     if not isinstance(value, (tuple, list)) or len(value) != 2:
         learner.fail(
@@ -245,6 +296,7 @@ def test_stream_reply_returns_the_whole_reply_and_the_usage(learner):
         )
 
 
+@pytest.mark.task(3)
 def test_stream_reply_prints_with_show_by_default(learner):
     outcome = learner.run("stream_reply", QUESTION)
     request = checked_request(learner, outcome)
@@ -252,6 +304,14 @@ def test_stream_reply_prints_with_show_by_default(learner):
     reply = request.reply_texts()[0]
     printed = outcome.printed
     if printed.rstrip("\n") != reply:
+        pieces = pieces_sent(request)
+        if _each_twice(printed, pieces):
+            learner.fail(
+                f"{DOUBLE_PRINTING} Called without on_text, it printed {short_repr(printed)}.",
+                idea=SHOW_IDEA,
+            )
+        check_show_prints_the_piece(learner)  # a show() that prints badly is the cause to name
+        learner.last_call = outcome.call
         learner.fail(
             f"Called without on_text, stream_reply() printed {short_repr(printed)}, but the tests "
             f"expected the reply, {reply!r}, printed piece by piece. Keep the parameter's "
@@ -260,3 +320,15 @@ def test_stream_reply_prints_with_show_by_default(learner):
         )
 
 
+
+
+def _each_twice(printed: str, pieces: list[str]) -> bool:
+    """True when `printed` holds every piece twice in a row (line breaks aside)."""
+    flat = printed.replace("\n", "")
+    position = 0
+    for piece in pieces:
+        piece = piece.replace("\n", "")
+        if not flat.startswith(piece + piece, position):
+            return False
+        position += 2 * len(piece)
+    return bool(pieces) and not flat[position:].strip()

@@ -34,8 +34,9 @@ def parse_trip(content: str) -> dict | None:
         return None
     if not isinstance(trip, dict):
         return None
-    if not isinstance(trip.get("city"), str) or not isinstance(trip.get("days"), int):
-        return None
+    days = trip.get("days")
+    if not isinstance(trip.get("city"), str) or not isinstance(days, int) or isinstance(days, bool):
+        return None  # a JSON true is a bool, and Python counts a bool as an int
     return trip
 
 

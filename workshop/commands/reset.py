@@ -1,9 +1,11 @@
 """`workshop reset`: put an exercise's stub back, after keeping a copy of the learner's file.
 
-The stub comes from git (`git cat-file blob <stub_blob>`, the id info.toml records) and is checked
-against that id before anything is written. The learner's file is first copied to
-`.workshop/backups/<id>/<module>.<timestamp>.py` under a name never used before, so nothing a learner
-wrote is ever lost. If git or the stub cannot be had, nothing changes.
+The stub comes from git (`git cat-file blob <stub_blob>`, the id info.toml records) or, in a copy
+of the course without git's history (a downloaded ZIP), from the pristine copy shipped in
+`workshop/pristine/<id>/<module>.py`. Either is checked against that id before anything is
+written. The learner's file is first copied to `.workshop/backups/<id>/<module>.<timestamp>.py`
+under a name never used before, so nothing a learner wrote is ever lost. If neither source has
+the stub, nothing changes.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from workshop.commands.workspace import Workspace, shown
 from workshop.settings import REPO_ROOT
 
 BACKUP_DIR = progress.STATE_DIR / "backups"
+PRISTINE_DIR = Path(__file__).resolve().parent.parent / "pristine"
 
 
 class ResetRefused(Exception):
@@ -44,22 +47,46 @@ class Restoration:
 
 
 def original_stub(exercise: Exercise) -> bytes:
-    """The stub as shipped, from git's object store, checked against the id in info.toml."""
+    """The stub as shipped, from git or else from the pristine copy, checked against its id."""
+    if not re.fullmatch(r"[0-9a-f]{40}", exercise.stub_blob):
+        raise ResetRefused(f"info.toml records no shipped stub for exercise {exercise.number}, so "
+                           "there is nothing to restore it from; nothing was changed.")
+    try:
+        return stub_from_git(exercise)
+    except ResetRefused as refusal:
+        pristine = pristine_stub(exercise)
+        if pristine is None:
+            raise refusal from None
+        return pristine
+
+
+def pristine_copy(exercise: Exercise) -> Path:
+    """Where the course keeps a copy of the stub as shipped, for copies without git."""
+    return PRISTINE_DIR / exercise.id / exercise.stub.name
+
+
+def pristine_stub(exercise: Exercise) -> bytes | None:
+    """The pristine copy's content, or None when it is missing or not the shipped stub."""
+    try:
+        content = pristine_copy(exercise).read_bytes()
+    except OSError:
+        return None
+    return content if git_blob_id(content) == exercise.stub_blob else None
+
+
+def stub_from_git(exercise: Exercise) -> bytes:
     number, blob = exercise.number, exercise.stub_blob
-    if not re.fullmatch(r"[0-9a-f]{40}", blob):
-        raise ResetRefused(f"info.toml records no shipped stub for exercise {number}, so there is "
-                           "nothing to restore it from; nothing was changed.")
     try:
         found = subprocess.run(
             ["git", "cat-file", "blob", blob], cwd=REPO_ROOT, capture_output=True, timeout=30,
             check=False,
         )
     except (OSError, subprocess.SubprocessError):
-        raise ResetRefused("Git is not available here, so the original stub cannot be fetched; "
-                           "nothing was changed.") from None
+        raise ResetRefused("Neither git nor the course's pristine copy has the original stub of "
+                           f"exercise {number}, so nothing was changed.") from None
     if found.returncode != 0:
-        raise ResetRefused(f"Git has no copy of exercise {number}'s original stub (object {blob[:10]}) "
-                           "in this repository, so nothing was changed.")
+        raise ResetRefused(f"Neither git (object {blob[:10]}) nor the course's pristine copy has the "
+                           f"original stub of exercise {number}, so nothing was changed.")
     if git_blob_id(found.stdout) != blob:
         raise ResetRefused(f"Git returned something other than exercise {number}'s original stub, "
                            "so nothing was changed.")

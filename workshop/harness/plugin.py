@@ -88,7 +88,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line("markers", "task(number): the task of the exercise's README a check grades")
+    config.addinivalue_line("markers", "task(number): the task of the exercise this check grades")
     os.environ["OPENAI_API_KEY"] = PLACEHOLDER_KEY
     os.environ["OPENAI_BASE_URL"] = DEFAULT_BASE_URL
     config.stash[RUN_KEY] = GradingRun(

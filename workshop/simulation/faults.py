@@ -217,3 +217,38 @@ def _answered(
         return httpx.Response(200, content=server_sent_events(chunks),
                               headers={"content-type": "text/event-stream"})
     return httpx.Response(200, json=completion)
+def scripted_reply(text: str, finish_reason: str = "stop") -> Fault:
+    """Answer with `text` and `finish_reason` in every choice, chosen by the check, not by chance.
+
+    The request is still checked as the simulated model checks it: a request it would refuse
+    gets the same error. Usage is counted for the text given.
+    """
+
+    def script(choice: dict[str, Any]) -> None:
+        choice["message"]["content"] = text
+        choice["finish_reason"] = finish_reason
+
+    return _edited_reply(script)
+
+
+def scripted_choices(*texts: str) -> Fault:
+    """Answer with one choice per text given, in order (the request's `n` is not consulted)."""
+
+    def answer(recorded: RecordedRequest) -> httpx.Response:
+        try:
+            completion = complete(recorded.body)
+        except SimulatedAPIError as error:
+            return error_reply(error)(recorded)
+        template = completion["choices"][0]
+        completion["choices"] = [
+            {**template, "index": index, "message": {**template["message"], "content": text},
+             "finish_reason": "stop"}
+            for index, text in enumerate(texts)
+        ]
+        usage = completion["usage"]
+        usage["completion_tokens"] = sum(tokens.count_tokens(text) for text in texts)
+        usage["total_tokens"] = usage["prompt_tokens"] + usage["completion_tokens"]
+        recorded.reply = completion
+        return httpx.Response(200, json=completion)
+
+    return answer
