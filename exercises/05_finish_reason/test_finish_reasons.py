@@ -170,6 +170,8 @@ def check_send(learner):
         learner.api.requests.clear()
         outcome = learner.run("send", [{"role": "user", "content": QUESTION}], max_tokens)
         request = single_request(learner, outcome, idea=LIMIT)
+        if outcome.error is not None:
+            check_limit(learner, request, max_tokens)  # a refused limit explains the crash best
         if "object has no attribute 'finish_reason'" in str(outcome.error):
             learner.fail(
                 f"{outcome.error} Each choice has its own finish_reason, so it is not on the "
