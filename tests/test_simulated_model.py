@@ -75,7 +75,7 @@ def test_a_stop_sequence_ends_the_reply_before_it():
 
 
 def test_json_modes_return_json_that_parses_and_fits_the_schema():
-    as_object = json.loads(texts(ask("Tips?", response_format={"type": "json_object"}))[0])
+    as_object = json.loads(texts(ask("Tips, in JSON?", response_format={"type": "json_object"}))[0])
     assert isinstance(as_object, dict)
     schema = {
         "type": "object",

@@ -11,7 +11,7 @@ from workshop import tokens
 from workshop.simulation.cache import PromptCache
 from workshop.simulation.models import simulated_model_name
 from workshop.simulation.replies import choose_replies, finish
-from workshop.simulation.rules import validate
+from workshop.simulation.rules import check_context_window, validate
 
 SYSTEM_FINGERPRINT = "fp_simulated"
 
@@ -22,13 +22,14 @@ def complete(request: Mapping[str, Any], *, cache: PromptCache | None = None) ->
     """
     validate(request)
     messages: list[Mapping[str, Any]] = list(request["messages"])
+    prompt_tokens = tokens.count_message_tokens(messages)
+    check_context_window(request, prompt_tokens)
     choice_count = int(request.get("n") or 1)
     contents = choose_replies(messages, request, choice_count)
     choices = [
         finish(content, request, index) for index, content in enumerate(contents)
     ]
     completion_tokens = sum(tokens.count_tokens(choice["message"]["content"]) for choice in choices)
-    prompt_tokens = tokens.count_message_tokens(messages)
     cached_tokens = cache.cached_tokens(messages) if cache is not None else 0
     return {
         "id": f"chatcmpl-sim{secrets.token_hex(12)}",

@@ -36,7 +36,9 @@ def requested_model(name: str) -> str:
     return name.removesuffix(SIMULATED_SUFFIX)
 
 
-_CATALOGUE: dict[str, ModelInfo] = {}
+_CATALOGUE: dict[str, ModelInfo] = {
+    "gpt-5.4-mini": ModelInfo("gpt-5.4-mini", context_window=400_000, max_output_tokens=128_000, reasoning=True),
+}
 
 
 def known_model(model_id: str) -> ModelInfo | None:
