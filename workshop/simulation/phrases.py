@@ -77,6 +77,7 @@ BLOG_TITLES = ("{subject} Unpacked", "Postcards from {subject}", "Slow Roads of 
 
 REPLIES: dict[str, dict[str, tuple[Variant, ...]]] = {
     "en": {
+        "image": (("An image was attached, but this offline practice model cannot see what it shows.",), ("An image was attached; I can't look at it, as I'm a practice model running offline.",), ("I can tell an image was attached, but not what is in it.",),),
         "name_known": (("Your name is {name}.",), ("You told me your name is {name}.",),
                        ("You're {name}!",), ("It's {name}, unless you've changed it since you told me.",)),
         "name_unknown": (("I don't know your name: you haven't told me in this conversation.",),
@@ -153,6 +154,7 @@ REPLIES: dict[str, dict[str, tuple[Variant, ...]]] = {
                             ("I see. Is there a trip I can help you plan?",)),
     },
     "fr": {
+        "image": (("Une image a été jointe, mais ce modèle hors ligne ne peut pas la voir.",),),
         "name_known": (("Vous vous appelez {name}.",), ("Votre nom est {name}.",)),
         "name_unknown": (("Je ne connais pas votre nom : vous ne me l'avez pas dit.",),
                          ("Vous ne m'avez pas encore dit votre nom.",)),
@@ -188,6 +190,7 @@ REPLIES: dict[str, dict[str, tuple[Variant, ...]]] = {
                   ("Je ne peux pas répondre de façon fiable : je ne connais que la préparation de voyages.",)),
     },
     "es": {
+        "image": (("Se adjuntó una imagen, pero este modelo sin conexión no puede verla.",),),
         "name_known": (("Te llamas {name}.",), ("Tu nombre es {name}.",)),
         "name_unknown": (("No sé cómo te llamas: no me lo has dicho.",),
                          ("Todavía no me has dicho tu nombre.",)),
@@ -221,6 +224,7 @@ REPLIES: dict[str, dict[str, tuple[Variant, ...]]] = {
                   ("No puedo responder a eso con fiabilidad: solo sé planear viajes.",)),
     },
     "de": {
+        "image": (("Ein Bild wurde angehängt, aber dieses Offline-Modell kann es nicht sehen.",),),
         "name_known": (("Du heißt {name}.",), ("Dein Name ist {name}.",)),
         "name_unknown": (("Ich kenne deinen Namen nicht: Du hast ihn mir nicht gesagt.",),
                          ("Du hast mir deinen Namen noch nicht verraten.",)),
@@ -254,6 +258,7 @@ REPLIES: dict[str, dict[str, tuple[Variant, ...]]] = {
                   ("Darauf kann ich nicht verlässlich antworten: Ich kenne mich nur mit Reiseplanung aus.",)),
     },
     "pt": {
+        "image": (("Foi anexada uma imagem, mas este modelo offline não a consegue ver.",),),
         "name_known": (("Chama-se {name}.",), ("O seu nome é {name}.",)),
         "name_unknown": (("Não sei o seu nome: ainda não mo disse.",), ("Ainda não me disse o seu nome.",)),
         "fact_known": (("Disse-me que {subject} é {value}.",),),

@@ -37,10 +37,9 @@ def choose_replies(
     seed = request.get("seed")
     rng = random.Random(f"{seed}:{fingerprint}") if seed is not None else random.Random()
     if temperature == 0 or top_p == 0:
-        chance_to_vary = 0.0
+        chance_to_vary = 0.0  # greedy: the choices differ only where a penalty makes them
     else:
-        chance_to_vary = min(1.0, temperature) * top_p
-    chance_to_vary = min(1.0, max(0.0, chance_to_vary + penalty / 2))
+        chance_to_vary = min(1.0, max(0.0, min(1.0, temperature) * top_p + penalty / 2))
     unused = [variant for variant in variants if variant != most_likely]
     if chance_to_vary:
         rng.shuffle(unused)

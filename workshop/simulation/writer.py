@@ -12,7 +12,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from workshop import tokens
+from workshop import images, tokens
 from workshop.simulation import phrases
 from workshop.simulation.instructions import Instructions, read_instructions
 from workshop.simulation.memory import MONTHS, Memory, remember
@@ -44,10 +44,12 @@ def reply_variants(messages: Sequence[Mapping[str, Any]]) -> list[str]:
     """The replies the model might give, the most fitting first; temperature picks among them."""
     rules = read_instructions(messages)
     memory = remember(messages)
-    latest = next(
-        (tokens.message_text(m) for m in reversed(messages) if m.get("role") == "user"), ""
-    )
-    kind, variants, values = _answers(latest, memory, rules)
+    last_user = next((m for m in reversed(messages) if m.get("role") == "user"), {})
+    latest = tokens.message_text(last_user)
+    if images.image_parts(last_user):
+        kind, variants, values = "image", phrases.REPLIES[rules.language]["image"], {}
+    else:
+        kind, variants, values = _answers(latest, memory, rules)
     openers = phrases.OPENERS[rules.language] if kind in (*_TRAVEL_KINDS, "blog_name") else (None,)
     shaped: list[str] = []
     for opener in openers:
