@@ -75,7 +75,8 @@ def test_places_and_facts_are_recalled_and_the_later_statement_wins():
     assert "York" in reply(*history, user("Where do I live?"))
     assert "green" in reply(*history, user("What is my favourite colour?"))
     assert "Portugal" in reply(user("I'm from Portugal."), assistant("Olá!"), user("Where am I from?"))
-    assert "Porto" in reply(user("I'm planning a trip to Porto."), assistant("Nice"), user("Where am I going?"))
+    going = reply(user("I'm planning a trip to Porto."), assistant("Nice"), user("Where am I going?"))
+    assert "Porto" in going
     unknown = reply(user("Where do I live?"))
     assert "haven't told me" in unknown or "don't know" in unknown
 
@@ -145,8 +146,8 @@ def test_the_tone_follows_the_instruction(instruction, check):
 
 
 def test_the_later_of_two_disagreeing_instructions_wins():
-    french_then_german = reply(system("Answer in French."), {"role": "developer", "content": "Answer in German."},
-                               user("When should I visit Berlin?"))
+    developer = {"role": "developer", "content": "Answer in German."}
+    french_then_german = reply(system("Answer in French."), developer, user("When should I visit Berlin?"))
     assert "Reisezeit" in french_then_german or "Berlin" in french_then_german
     assert "meilleure" not in french_then_german
     long_then_short = reply(system("Answer in detail."), system("Answer in one sentence."), PACKING)

@@ -60,7 +60,8 @@ def test_json_mode_needs_the_word_json_in_the_messages():
         ({"type": "object", "properties": {"city": {"type": "string"}, "days": {"type": "integer"}},
           "required": ["city"], "additionalProperties": False},
          "Missing 'days'"),
-        ({"type": "array", "items": {"type": "string"}}, "schema must be a JSON Schema of 'type: \"object\"'"),
+        ({"type": "array", "items": {"type": "string"}},
+         "schema must be a JSON Schema of 'type: \"object\"'"),
     ],
 )
 def test_a_strict_schema_that_breaks_strict_rules_is_refused(schema, words):
@@ -74,7 +75,8 @@ def test_the_same_schema_without_strict_is_taken():
     loose = {"type": "object", "properties": {"city": {"type": "string"}}}
     fmt = {"type": "json_schema", "json_schema": {"name": "trip", "schema": loose}}
     assert complete({"model": "m", "messages": [USER], "response_format": fmt})["choices"]
-    assert complete({"model": "m", "messages": [USER], "response_format": strict_format(STRICT_OK)})["choices"]
+    strict = {"model": "m", "messages": [USER], "response_format": strict_format(STRICT_OK)}
+    assert complete(strict)["choices"]
 
 
 def test_top_logprobs_above_twenty_is_refused():
@@ -142,5 +144,7 @@ def test_the_sdk_raises_bad_request_with_the_fields_over_http():
             client.chat.completions.create(model="m", messages=[USER], extra_body={"temprature": 1})
         assert bad.value.code is None and "temprature" in bad.value.message
         with pytest.raises(openai.BadRequestError) as bad:
-            client.chat.completions.create(model="m", messages=[USER], response_format={"type": "json_object"})
+            client.chat.completions.create(
+                model="m", messages=[USER], response_format={"type": "json_object"}
+            )
         assert bad.value.param == "messages"

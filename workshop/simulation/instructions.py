@@ -50,7 +50,8 @@ _NUMBERED = re.compile(r"\b(?:numbered (?:steps|list)|step[- ]by[- ]step|as step
 _JSON = re.compile(r"\bjson\b", re.IGNORECASE)
 _PROSE = re.compile(r"\b(?:plain text|prose|no (?:lists|bullets|json))\b", re.IGNORECASE)
 _PERSONA = re.compile(
-    r"\b(?i:you are|you're|your name is|act as|play|call yourself)\s+([A-Z][\w'-]*)(?:,|\s+(?:an?|the)\b|\.|!|$)",
+    r"\b(?i:you are|you're|your name is|act as|play|call yourself)\s+([A-Z][\w'-]*)"
+    r"(?:,|\s+(?:an?|the)\b|\.|!|$)",
 )
 _ROLE = re.compile(r"\b(?:you are|you're|act as)\s+(an?\s+[^.!?\n,]{3,60})", re.IGNORECASE)
 _TONES = {
@@ -95,9 +96,7 @@ def _instructions_in(text: str) -> dict[str, Any]:
         words = _WORD_LIMIT.search(sentence)
         if words:
             found["words"], found["sentences"] = int(words.group(1) or words.group(2)), None
-        elif _ONE_SENTENCE.search(sentence):
-            found["sentences"], found["words"] = 1, None
-        elif _BRIEF.search(sentence):
+        elif _ONE_SENTENCE.search(sentence) or _BRIEF.search(sentence):
             found["sentences"], found["words"] = 1, None
         elif _LONG.search(sentence):
             found["sentences"], found["words"] = None, None

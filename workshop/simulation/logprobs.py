@@ -26,11 +26,12 @@ def choice_logprobs(content: str, request: Mapping[str, Any]) -> dict[str, Any] 
     if request.get("logprobs") is not True:
         return None
     temperature = request.get("temperature")
-    temperature = 1.0 if not isinstance(temperature, (int, float)) or isinstance(temperature, bool) else temperature
-    count = request.get("top_logprobs") or 0
+    if not isinstance(temperature, (int, float)) or isinstance(temperature, bool):
+        temperature = 1.0
+    count = int(request.get("top_logprobs") or 0)
     ids = tokens.encode(content)
-    return {"content": [_entry(token, index, float(temperature), int(count)) for index, token in enumerate(ids)],
-            "refusal": None}
+    entries = [_entry(token, index, float(temperature), count) for index, token in enumerate(ids)]
+    return {"content": entries, "refusal": None}
 
 
 def _entry(token: int, position: int, temperature: float, alternatives: int) -> dict[str, Any]:

@@ -34,11 +34,14 @@ _INSTRUCTED_NAME = re.compile(
 _REPLIED_NAME = re.compile(
     rf"\b(?i:your name is|you're called|you are called|nice to meet you,?|hello,|hi,?)\s+{_NAME}"
 )
-_USER_HOME = re.compile(rf"\b(?i:i live in|i'm living in|i am living in|i'm based in|i am based in)\s+{_PLACE}")
+_USER_HOME = re.compile(
+    rf"\b(?i:i live in|i'm living in|i am living in|i'm based in|i am based in)\s+{_PLACE}"
+)
 _USER_ORIGIN = re.compile(rf"\b(?i:i'm from|i am from|i come from)\s+{_PLACE}")
 _OTHER_HOME = re.compile(rf"\b(?i:the user lives in|you live in)\s+{_PLACE}")
 _USER_TRIP = re.compile(
-    rf"\b(?i:trip to|travel(?:l?ing)? to|going to|heading to|visit(?:ing)?|flying to|holiday in|vacation in)\s+{_PLACE}"
+    rf"\b(?i:trip to|travel(?:l?ing)? to|going to|heading to|visit(?:ing)?|flying to|holiday in|"
+    rf"vacation in)\s+{_PLACE}"
 )
 _USER_FACT = re.compile(
     r"\b(?i:my) ((?:favou?rite )?[a-z][a-z ]{1,30}?) (?i:is|are) ([^.!?,;]{1,60})"
@@ -87,30 +90,43 @@ def remember(messages: Sequence[Mapping[str, Any]]) -> Memory:
 
 
 def _read_user_turn(text: str, memory: Memory) -> None:
-    for match in _USER_NAME.finditer(text):
+    lowered = text.lower()
+    for match in _matches(_USER_NAME, text, lowered, ("name", "call")):
         memory.name = _trimmed_name(match.group(1))
-    for match in _USER_IS.finditer(text):
+    for match in _matches(_USER_IS, text, lowered, ("i am", "i'm", "im ", "this is")):
         candidate = _trimmed_name(match.group(1))
         if _could_be_a_name(candidate):
             memory.name = candidate
-    for match in _USER_HOME.finditer(text):
+    for match in _matches(_USER_HOME, text, lowered, ("live", "based")):
         memory.home = _trimmed_place(match.group(1))
-    for match in _USER_ORIGIN.finditer(text):
+    for match in _matches(_USER_ORIGIN, text, lowered, ("from",)):
         memory.origin = _trimmed_place(match.group(1))
-    for match in _USER_TRIP.finditer(text):
+    for match in _matches(_USER_TRIP, text, lowered, ("trip", "travel", "going", "heading", "visit", "flying",
+                                                      "holiday", "vacation")):
         memory.destination = _trimmed_place(match.group(1))
-    for match in _USER_FACT.finditer(text):
+    for match in _matches(_USER_FACT, text, lowered, ("my ",)):
         subject = match.group(1).strip().lower()
         if subject not in _NOT_FACTS and not subject.startswith("name"):
             memory.facts[subject] = match.group(2).strip()
 
 
+def _matches(
+    pattern: re.Pattern[str], text: str, lowered: str, words: tuple[str, ...]
+) -> list[re.Match[str]]:
+    """The pattern's matches, looked for only when one of its lead-in words occurs at all: a
+    substring search is far cheaper than the pattern over a long prompt that has none."""
+    if not any(word in lowered for word in words):
+        return []
+    return list(pattern.finditer(text))
+
+
 def _read_other_turn(text: str, memory: Memory, names: re.Pattern[str]) -> None:
-    for match in names.finditer(text):
+    lowered = text.lower()
+    for match in _matches(names, text, lowered, ("name", "call", "meet", "hello", "hi")):
         candidate = _trimmed_name(match.group(1))
         if _could_be_a_name(candidate):
             memory.name = candidate
-    for match in _OTHER_HOME.finditer(text):
+    for match in _matches(_OTHER_HOME, text, lowered, ("live",)):
         memory.home = _trimmed_place(match.group(1))
 
 

@@ -37,7 +37,9 @@ def requested_model(name: str) -> str:
 
 
 _CATALOGUE: dict[str, ModelInfo] = {
-    "gpt-5.4-mini": ModelInfo("gpt-5.4-mini", context_window=400_000, max_output_tokens=128_000, reasoning=True),
+    "gpt-5.4-mini": ModelInfo(
+        "gpt-5.4-mini", context_window=400_000, max_output_tokens=128_000, reasoning=True
+    ),
 }
 
 

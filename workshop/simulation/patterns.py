@@ -31,6 +31,8 @@ _CATEGORY_CHARACTERS = {
     sre_constants.CATEGORY_NOT_WORD: " ",
 }
 _LONGEST = 2000
+_REPEATS = (sre_constants.MAX_REPEAT, sre_constants.MIN_REPEAT,
+            getattr(sre_constants, "POSSESSIVE_REPEAT", None))
 
 
 def string_matching(pattern: str, text: str, least: int = 0, most: int | None = None) -> str | None:
@@ -115,7 +117,7 @@ def _one(op: Any, value: Any, extra: int, groups: dict[int, str]) -> str:
         if number is not None:
             groups[number] = text
         return text
-    if op in (sre_constants.MAX_REPEAT, sre_constants.MIN_REPEAT, getattr(sre_constants, "POSSESSIVE_REPEAT", None)):
+    if op in _REPEATS:
         low, high, body = value
         count = low + extra if high is sre_constants.MAXREPEAT else min(high, low + extra)
         return "".join(_walk(list(body), extra, groups) for _ in range(min(count, _LONGEST)))

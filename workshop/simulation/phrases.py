@@ -77,7 +77,9 @@ BLOG_TITLES = ("{subject} Unpacked", "Postcards from {subject}", "Slow Roads of 
 
 REPLIES: dict[str, dict[str, tuple[Variant, ...]]] = {
     "en": {
-        "image": (("An image was attached, but this offline practice model cannot see what it shows.",), ("An image was attached; I can't look at it, as I'm a practice model running offline.",), ("I can tell an image was attached, but not what is in it.",),),
+        "image": (("An image was attached, but this offline practice model cannot see what it shows.",),
+                  ("An image was attached; I can't look at it, as I'm a practice model running offline.",),
+                  ("I can tell an image was attached, but not what is in it.",)),
         "name_known": (("Your name is {name}.",), ("You told me your name is {name}.",),
                        ("You're {name}!",), ("It's {name}, unless you've changed it since you told me.",)),
         "name_unknown": (("I don't know your name: you haven't told me in this conversation.",),
@@ -118,7 +120,8 @@ REPLIES: dict[str, dict[str, tuple[Variant, ...]]] = {
         "food": (("In {place}, try the local bakeries in the morning and a family-run tavern for dinner.",),
                  ("Ask for the dish of the day in {place}: it is usually fresh, local and good value.",),
                  ("Markets are the best place in {place} to taste regional specialities cheaply.",)),
-        "sights": (("In {place}, start with the old town on foot, then take a tram to a viewpoint at sunset.",),
+        "sights": (("In {place}, start with the old town on foot, then take a tram to a viewpoint at "
+                    "sunset.",),
                    ("Spend one day in {place} on museums, one on neighbourhoods and keep one free.",),
                    ("Book the popular sights of {place} ahead, and wander the side streets between them.",)),
         "station": (("I can't see a map from here, so ask at your hotel or check a maps app for the "
@@ -132,7 +135,8 @@ REPLIES: dict[str, dict[str, tuple[Variant, ...]]] = {
                 ("I can't say yes or no to that reliably: I'm a practice model that runs "
                           "offline and knows only about trip planning.",),
                          ("I don't know, honestly: this offline practice model can't check that.",)),
-        "other_how": (("I won't guess at steps I can't check; a real model or a search will serve you better.",),
+        "other_how": (("I won't guess at steps I can't check; a real model or a search will serve you "
+                       "better.",),
                 ("I can't give you reliable steps for that: I'm an offline practice model that "
                        "only knows about trip planning.",),
                       ("I don't know how, honestly; this practice model only helps with travel plans.",)),
@@ -168,7 +172,8 @@ REPLIES: dict[str, dict[str, tuple[Variant, ...]]] = {
         "identity": (("Je suis {persona}, {role}.",),),
         "identity_unnamed": (("Je suis un modèle d'entraînement hors ligne, {role}.",),),
         "packing": (("Pour {place}{when}, emportez {items}.", "Gardez de la place pour les souvenirs."),
-                    ("Emportez {items} pour {place}{when}.", "Roulez vos vêtements pour gagner de la place.")),
+                    ("Emportez {items} pour {place}{when}.",
+                     "Roulez vos vêtements pour gagner de la place.")),
         "when": (("La meilleure période pour visiter {place} est la fin du printemps ou le début de "
                   "l'automne.", "L'été est plus animé mais plus cher."),
                  ("Allez à {place} en mai, juin ou septembre pour un temps agréable.",)),
@@ -187,7 +192,8 @@ REPLIES: dict[str, dict[str, tuple[Variant, ...]]] = {
         "arithmetic": (("{sum} font {result}.",),),
         "other": (("Je ne sais pas, honnêtement : je suis un modèle d'entraînement hors ligne qui ne "
                    "connaît que les voyages.",),
-                  ("Je ne peux pas répondre de façon fiable : je ne connais que la préparation de voyages.",)),
+                  ("Je ne peux pas répondre de façon fiable : je ne connais que la préparation "
+                   "de voyages.",)),
     },
     "es": {
         "image": (("Se adjuntó una imagen, pero este modelo sin conexión no puede verla.",),),
@@ -220,7 +226,8 @@ REPLIES: dict[str, dict[str, tuple[Variant, ...]]] = {
                      "más cercana.",),),
         "blog_name": (("¿Qué tal «{title}»?",), ("Prueba con «{title}».",)),
         "arithmetic": (("{sum} es {result}.",),),
-        "other": (("No lo sé, sinceramente: soy un modelo de práctica sin conexión que solo sabe de viajes.",),
+        "other": (("No lo sé, sinceramente: soy un modelo de práctica sin conexión que solo sabe de "
+                   "viajes.",),
                   ("No puedo responder a eso con fiabilidad: solo sé planear viajes.",)),
     },
     "de": {
@@ -232,7 +239,8 @@ REPLIES: dict[str, dict[str, tuple[Variant, ...]]] = {
         "fact_unknown": (("Das hast du mir nicht gesagt, also weiß ich es nicht.",),),
         "greeting_named": (("Freut mich, {name}! Wie kann ich helfen?",),
                            ("Hallo {name}! Worüber möchtest du sprechen?",)),
-        "greeting": (("Hallo! Wie kann ich dir bei deiner Reise helfen?",), ("Hallo! Wohin möchtest du reisen?",)),
+        "greeting": (("Hallo! Wie kann ich dir bei deiner Reise helfen?",),
+                     ("Hallo! Wohin möchtest du reisen?",)),
         "thanks": (("Gern geschehen!",), ("Bitte sehr, gute Reise!",)),
         "identity": (("Ich bin {persona}, {role}.",),),
         "identity_unnamed": (("Ich bin ein Übungsmodell, das offline läuft: {role}.",),),
@@ -265,7 +273,8 @@ REPLIES: dict[str, dict[str, tuple[Variant, ...]]] = {
         "fact_unknown": (("Não mo disse, por isso não sei.",),),
         "greeting_named": (("Muito prazer, {name}! Como posso ajudar?",),
                            ("Olá, {name}! Sobre o que quer falar?",)),
-        "greeting": (("Olá! Como posso ajudar a planear a sua viagem?",), ("Olá! Para onde gostaria de ir?",)),
+        "greeting": (("Olá! Como posso ajudar a planear a sua viagem?",),
+                     ("Olá! Para onde gostaria de ir?",)),
         "thanks": (("De nada!",), ("Foi um prazer, boa viagem!",)),
         "identity": (("Sou {persona}, {role}.",),),
         "identity_unnamed": (("Sou um modelo de prática que funciona offline, {role}.",),),

@@ -33,7 +33,8 @@ def choose_replies(
     top_p = _number(request.get("top_p"), 1.0)
     # A presence or frequency penalty makes words already written less likely: across the
     # choices of one request, a reply already given is avoided while another one is left.
-    penalty = max(_number(request.get("presence_penalty"), 0.0), _number(request.get("frequency_penalty"), 0.0))
+    penalty = max(_number(request.get("presence_penalty"), 0.0),
+                  _number(request.get("frequency_penalty"), 0.0))
     seed = request.get("seed")
     rng = random.Random(f"{seed}:{fingerprint}") if seed is not None else random.Random()
     if temperature == 0 or top_p == 0:
@@ -46,7 +47,7 @@ def choose_replies(
     wander = temperature > 1.2 and writer.may_wander(messages)
     replies: list[str] = []
     for index in range(count):
-        vary = unused and (index > 0 and penalty > 0 or chance_to_vary and rng.random() < chance_to_vary)
+        vary = unused and ((index > 0 and penalty > 0) or (chance_to_vary and rng.random() < chance_to_vary))
         reply = unused.pop(0 if not chance_to_vary else -1) if vary else most_likely
         if wander:
             reply = f"{reply} {rng.choice(_WANDERING_THOUGHTS)}"

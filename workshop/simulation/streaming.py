@@ -50,10 +50,8 @@ def stream_chunks(completion: Mapping[str, Any], *, include_usage: bool) -> list
 def _pieces(text: str, tokens_per_piece: int = 3) -> list[tuple[str, int]]:
     """The text a few tokens at a time, each piece with how many tokens it holds."""
     encoded = tokens.encode(text)
-    return [
-        (tokens.decode(encoded[start : start + tokens_per_piece]), len(encoded[start : start + tokens_per_piece]))
-        for start in range(0, len(encoded), tokens_per_piece)
-    ]
+    groups = [encoded[start : start + tokens_per_piece] for start in range(0, len(encoded), tokens_per_piece)]
+    return [(tokens.decode(group), len(group)) for group in groups]
 
 
 def server_sent_events(chunks: Sequence[Mapping[str, Any]]) -> bytes:

@@ -31,15 +31,17 @@ _GREETING = re.compile(r"^\W*(?:hi|hello|hey|good (?:morning|afternoon|evening)|
 _THANKS = re.compile(r"\b(?:thanks|thank you|cheers|merci|gracias|obrigad[oa]|danke)\b", re.IGNORECASE)
 _IDENTITY = re.compile(r"\b(?:who are you|what(?:'s| is) your name|what are you|your name\?|"
                        r"introduce yourself)\b", re.IGNORECASE)
-_ARITHMETIC = re.compile(r"(-?\d+(?:\.\d+)?)\s*([-+*/x×])\s*(-?\d+(?:\.\d+)?)")
+_ARITHMETIC = re.compile(r"(-?\d+(?:\.\d+)?)\s*([-+*/x\u00d7])\s*(-?\d+(?:\.\d+)?)")
 _PLACE = re.compile(r"\b(?:in|to|for|visit|visiting|about|around|near|from|of)\s+"
                     r"((?:[A-Z][\w'-]+)(?:\s+[A-Z][\w'-]+)?)")
 _NUMBER_WORDS = {
     "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
     "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fourteen": 14, "a week": 7, "fortnight": 14,
 }
-_DAYS = re.compile(r"\b(\d{1,3}|" + "|".join(_NUMBER_WORDS) + r")[ -](?:days?|nights?)\b|\b(a week|fortnight)\b",
-                   re.IGNORECASE)
+_DAYS = re.compile(
+    r"\b(\d{1,3}|" + "|".join(_NUMBER_WORDS) + r")[ -](?:days?|nights?)\b|\b(a week|fortnight)\b",
+    re.IGNORECASE,
+)
 _NOT_PLACES = {"I", "My", "The", "A", "An", "What", "Which", "Where", "When", "How", "JSON", "English",
                "French", "Spanish", "German", "Portuguese"}
 
@@ -56,14 +58,21 @@ class Question:
     form: str  # "yes_no", "how", "why", "what", "request" or "statement"
 
 
+# A long prompt (a pasted guide, say) puts its question at the end: only that much is read.
+QUESTION_CHARACTERS = 2000
+
+
 def read_question(text: str) -> Question:
+    """What the message asks, read from its last QUESTION_CHARACTERS characters."""
+    text = text[-QUESTION_CHARACTERS:]
     return Question(text, _kind(text), place_in(text), month_in(text), days_in(text), _form(text))
 
 
 def _kind(text: str) -> str:
     if _IDENTITY.search(text):
         return "identity"
-    if _ARITHMETIC.search(text) and re.search(r"\b(?:what|how much|calculate|is)\b|=|\?", text, re.IGNORECASE):
+    asks = re.search(r"\b(?:what|how much|calculate|is)\b|=|\?", text, re.IGNORECASE)
+    if asks and _ARITHMETIC.search(text):
         return "arithmetic"
     for kind, pattern in _TRAVEL_KINDS:
         if pattern.search(text):
@@ -123,7 +132,7 @@ def arithmetic(text: str) -> tuple[str, str] | None:
     if not match:
         return None
     left, operator, right = float(match.group(1)), match.group(2), float(match.group(3))
-    if operator in "x×*":
+    if operator in "x*\u00d7":
         value = left * right
     elif operator == "/":
         if right == 0:

@@ -27,7 +27,9 @@ _ORIGIN_QUESTION = re.compile(r"\bwhere am i from\b|\bwhere do i come from\b", r
 _DESTINATION_QUESTION = re.compile(
     r"\bwhere am i (?:going|travel?ling|heading)\b|\bwhere is my trip\b", re.IGNORECASE
 )
-_FACT_QUESTION = re.compile(r"\bwhat(?:'s| is| are) my ((?:favou?rite )?[a-z][a-z ]{1,30}?)\s*\?", re.IGNORECASE)
+_FACT_QUESTION = re.compile(
+    r"\bwhat(?:'s| is| are) my ((?:favou?rite )?[a-z][a-z ]{1,30}?)\s*\?", re.IGNORECASE
+)
 _TRAVEL_KINDS = ("packing", "when", "budget", "weather", "food", "sights", "station")
 _CONTRACTIONS = {
     "I'm": "I am", "you're": "you are", "You're": "You are", "don't": "do not", "Don't": "Do not",
@@ -113,7 +115,9 @@ def _remembered_answer(
 ) -> tuple[str, tuple[tuple[str, ...], ...], dict[str, Any]] | None:
     table = phrases.REPLIES[language]
     if _NAME_QUESTION.search(latest):
-        return ("name_known", table["name_known"], {}) if memory.name else ("name_unknown", table["name_unknown"], {})
+        if memory.name:
+            return "name_known", table["name_known"], {}
+        return "name_unknown", table["name_unknown"], {}
     for pattern, value, sentence in (
         (_HOME_QUESTION, memory.home, "You live in {value}."),
         (_ORIGIN_QUESTION, memory.origin, "You're from {value}."),
@@ -162,8 +166,8 @@ def _shaped(opener: str | None, sentences: list[str], rules: Instructions, kind:
         return _formatted(_cut_to_words(" ".join(filter(None, [opener, *sentences])), rules.words), rules)
     if rules.format in ("bullets", "numbered"):
         items = _list_items(sentences)
-        marks = ["-"] * len(items) if rules.format == "bullets" else [f"{n}." for n in range(1, len(items) + 1)]
-        lines = [f"{mark} {item}" for mark, item in zip(marks, items, strict=True)]
+        lines = [f"{'-' if rules.format == 'bullets' else f'{number}.'} {item}"
+                 for number, item in enumerate(items, start=1)]
         return "\n".join([opener, *lines] if opener else lines)
     return _formatted(" ".join(filter(None, [opener, *sentences])), rules)
 
