@@ -102,9 +102,15 @@ def add_arguments(parser: argparse.ArgumentParser, *, port: bool = True) -> None
 
 
 def serve_from_arguments(args: argparse.Namespace) -> None:
-    """`serve()` with the options `add_arguments` defined; any that are missing keep their defaults."""
+    """`serve()` with the options `add_arguments` defined; any that are missing keep their defaults.
+
+    `serve` is looked up on the package, `workshop.simulation.server.serve`, where callers and
+    tests know it, so replacing it there replaces it here too.
+    """
+    from workshop.simulation import server
+
     models = getattr(args, "models", "") or ""
-    serve(
+    server.serve(
         getattr(args, "host", DEFAULT_HOST), getattr(args, "port", DEFAULT_PORT),
         models=[name.strip() for name in models.split(",") if name.strip()],
         api_key=getattr(args, "api_key", None), stream_delay=getattr(args, "stream_delay", STREAM_DELAY),
