@@ -2,9 +2,13 @@
 
 Both the graders (through `SimulatedAPI`) and the offline practice server answer from
 `complete()`, so what a learner sees while practising is exactly what the graders check against.
-Its parts, one module each: the request rules (`rules`), the reply writer (`replies`),
-structured output (`structured`), streaming (`streaming`), the API's errors (`errors`), the
-prompt cache (`cache`) and the model catalogue (`models`).
+Its parts, one module each: the request rules (`rules`, with `strict` for strict schemas),
+the choices of a reply (`replies`), which the reply writer (`writer`) composes from what the
+conversation says about the user (`memory`), what the system and developer messages ask for
+(`instructions`), what the question is about (`topics`) and the words in five languages
+(`phrases`); structured output (`structured`, with `patterns` for strings that match a
+`pattern`), log probabilities (`logprobs`), streaming (`streaming`), the API's errors
+(`errors`), the prompt cache (`cache`) and the model catalogue (`models`).
 """
 
 from workshop.simulation.cache import PromptCache
