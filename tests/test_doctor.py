@@ -151,7 +151,7 @@ def test_live_against_the_practice_model_checks_what_the_course_uses(tmp_path):
                   "Streaming with usage"):
         assert rows[check].startswith("✓"), rows[check]
     assert rows["Plain request"] == f"✓ | answered as {DEFAULT_MODEL}-simulated | "
-    assert rows["Tools"].startswith("! | tools accepted, but no tool was called")
+    assert rows["Tools"].startswith("✓ | called get_weather")
     assert answered == 6 and KEY not in out
 
 

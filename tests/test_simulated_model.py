@@ -75,7 +75,7 @@ def test_a_stop_sequence_ends_the_reply_before_it():
 
 
 def test_json_modes_return_json_that_parses_and_fits_the_schema():
-    as_object = json.loads(texts(ask("Tips?", response_format={"type": "json_object"}))[0])
+    as_object = json.loads(texts(ask("Tips, in JSON?", response_format={"type": "json_object"}))[0])
     assert isinstance(as_object, dict)
     schema = {
         "type": "object",
@@ -111,3 +111,19 @@ def test_invalid_requests_get_the_apis_status_and_error_body(request_body, param
     assert raised.value.status == 400
     assert set(body) == {"message", "type", "param", "code"}
     assert (body["param"], body["code"], body["type"]) == (param, code, "invalid_request_error")
+
+
+def test_the_prompt_cache_is_bounded_in_bytes_and_forgets_the_oldest_first():
+    from workshop.simulation import PromptCache
+
+    def prompt(number: int) -> list[dict[str, str]]:
+        return [{"role": "system", "content": f"Guide {number}. " + "Trams climb the seven hills. " * 300}]
+
+    cache = PromptCache(max_bytes=40_000)
+    assert cache.cached_tokens(prompt(0)) == 0
+    assert cache.cached_tokens(prompt(0)) >= PromptCache.MINIMUM_TOKENS  # seen: served from the cache
+    for number in range(1, 30):
+        cache.cached_tokens(prompt(number))
+        assert cache.size_in_bytes <= cache.max_bytes
+    assert cache.cached_tokens(prompt(0)) == 0  # forgotten to make room
+    assert cache.cached_tokens(prompt(29)) >= PromptCache.MINIMUM_TOKENS

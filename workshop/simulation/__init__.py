@@ -2,9 +2,14 @@
 
 Both the graders (through `SimulatedAPI`) and the offline practice server answer from
 `complete()`, so what a learner sees while practising is exactly what the graders check against.
-Its parts, one module each: the request rules (`rules`), the reply writer (`replies`),
-structured output (`structured`), streaming (`streaming`), the API's errors (`errors`), the
-prompt cache (`cache`), the model catalogue (`models`) and what each model refuses (`model_rules`).
+Its parts, one module each: the request rules (`rules`, with `strict` for strict schemas),
+the choices of a reply (`replies`), which the reply writer (`writer`) composes from what the
+conversation says about the user (`memory`), what the system and developer messages ask for
+(`instructions`), what the question is about (`topics`) and the words in five languages
+(`phrases`); structured output (`structured`, with `patterns` for strings that match a
+`pattern`), log probabilities (`logprobs`), streaming (`streaming`), the API's errors
+(`errors`), the prompt cache (`cache`), the model catalogue (`models`), what each model
+refuses (`model_rules`) and tool calls (`tools`).
 """
 
 from workshop.simulation.cache import PromptCache

@@ -14,7 +14,9 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from workshop import tokens
-from workshop.simulation.structured import instance_of
+from workshop.simulation import writer
+from workshop.simulation.logprobs import choice_logprobs
+from workshop.simulation.structured import json_object_for, schema_instance
 
 
 def choose_replies(
@@ -27,22 +29,34 @@ def choose_replies(
     variants = _reply_variants(messages)
     fingerprint = _fingerprint(messages)
     most_likely = variants[fingerprint % len(variants)]
-    temperature = float(request.get("temperature", 1.0))
-    top_p = float(request.get("top_p", 1.0))
-    if temperature == 0 or top_p == 0:
-        return [most_likely] * count
+    temperature = _number(request.get("temperature"), 1.0)
+    top_p = _number(request.get("top_p"), 1.0)
+    # A presence or frequency penalty makes words already written less likely: across the
+    # choices of one request, a reply already given is avoided while another one is left.
+    penalty = max(_number(request.get("presence_penalty"), 0.0),
+                  _number(request.get("frequency_penalty"), 0.0))
     seed = request.get("seed")
     rng = random.Random(f"{seed}:{fingerprint}") if seed is not None else random.Random()
-    chance_to_vary = min(1.0, temperature) * top_p
+    if temperature == 0 or top_p == 0:
+        chance_to_vary = 0.0  # greedy: the choices differ only where a penalty makes them
+    else:
+        chance_to_vary = min(1.0, max(0.0, min(1.0, temperature) * top_p + penalty / 2))
     unused = [variant for variant in variants if variant != most_likely]
-    rng.shuffle(unused)
+    if chance_to_vary:
+        rng.shuffle(unused)
+    wander = temperature > 1.2 and writer.may_wander(messages)
     replies: list[str] = []
-    for _ in range(count):
-        reply = unused.pop() if unused and rng.random() < chance_to_vary else most_likely
-        if temperature > 1.2:
+    for index in range(count):
+        vary = unused and ((index > 0 and penalty > 0) or (chance_to_vary and rng.random() < chance_to_vary))
+        reply = unused.pop(0 if not chance_to_vary else -1) if vary else most_likely
+        if wander:
             reply = f"{reply} {rng.choice(_WANDERING_THOUGHTS)}"
         replies.append(reply)
     return replies
+
+
+def _number(value: Any, default: float) -> float:
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else default
 
 
 def _fingerprint(messages: Sequence[Mapping[str, Any]]) -> int:
@@ -88,122 +102,9 @@ def _continuation(messages: Sequence[Mapping[str, Any]]) -> str | None:
     return None
 
 
-_NAME_STATEMENT = re.compile(
-    r"\b(?:my name is|my name's|call me|i am|i'm)\s+([A-Z][\w'-]*)", re.IGNORECASE
-)
-_NAME_QUESTION = re.compile(
-    r"\b(what(?:'s| is) my name|who am i|do you (?:know|remember) my name|my name\?)",
-    re.IGNORECASE,
-)
-_NOT_NAMES = {"a", "an", "the", "not", "so", "very", "just", "here", "going", "looking", "trying"}
-
-
 def _reply_variants(messages: Sequence[Mapping[str, Any]]) -> list[str]:
     """Every reply the model might give to these messages; choices pick among them."""
-    user_texts = [tokens.message_text(m) for m in messages if m.get("role") == "user"]
-    latest = user_texts[-1] if user_texts else ""
-    name = _remembered_name(user_texts)
-    if _NAME_QUESTION.search(latest):
-        if name:
-            return [template.format(name=name) for template in _NAME_RECALLED]
-        return list(_NAME_UNKNOWN)
-    told_name = _remembered_name([latest])
-    if told_name:
-        return [template.format(name=told_name) for template in _GREETINGS]
-    topic = _topic(latest)
-    return [
-        f"{opener} {advice}"
-        for opener in _OPENERS
-        for advice in _ADVICE[topic]
-    ]
-
-
-def _remembered_name(texts: Sequence[str]) -> str | None:
-    """The last name the user gave, looking only at the texts the model was sent."""
-    found = None
-    for text in texts:
-        for match in _NAME_STATEMENT.finditer(text):
-            candidate = match.group(1)
-            if candidate.lower() not in _NOT_NAMES:
-                found = candidate
-    return found
-
-
-def _topic(question: str) -> str:
-    lowered = question.lower()
-    for topic, words in _TOPIC_WORDS.items():
-        if any(word in lowered for word in words):
-            return topic
-    return "general"
-
-
-_NAME_RECALLED = (
-    "Your name is {name}.",
-    "You told me your name is {name}.",
-    "You're {name}!",
-    "It's {name}, unless you've changed it since you told me.",
-)
-_NAME_UNKNOWN = (
-    "I don't know your name: you haven't told me in this conversation.",
-    "I'm sorry, I don't know your name. Nothing in our conversation mentions it.",
-    "You haven't told me your name yet, so I can't say.",
-)
-_GREETINGS = (
-    "Nice to meet you, {name}! How can I help?",
-    "Hello, {name}! What would you like to talk about?",
-    "Hi {name}, good to meet you. What can I do for you?",
-)
-_OPENERS = (
-    "Good question!",
-    "Happy to help.",
-    "Here's my suggestion:",
-    "Sure.",
-    "Let me help with that.",
-)
-_TOPIC_WORDS = {
-    "packing": ("pack", "bring", "luggage", "suitcase", "wear"),
-    "weather": ("weather", "rain", "temperature", "climate", "season"),
-    "sights": ("see", "visit", "itinerary", "do in", "sights", "museum", "trip"),
-    "food": ("eat", "food", "restaurant", "dish", "drink"),
-}
-_ADVICE = {
-    "packing": (
-        "Pack layers you can combine, comfortable walking shoes and a light rain jacket.",
-        "Bring a compact umbrella, a warm sweater for the evenings and shoes made for cobblestones.",
-        "Keep it light: a few versatile outfits, one warm layer and a waterproof jacket.",
-        "Roll your clothes, leave room for souvenirs, and pack a power adapter.",
-    ),
-    "weather": (
-        "Expect mild days and cool evenings; check the forecast a few days before you leave.",
-        "The weather can change quickly, so plan indoor options for rainy afternoons.",
-        "Mornings are often cool, afternoons pleasant; dress in layers.",
-        "Rain is likely now and then, but long sunny spells are common too.",
-    ),
-    "sights": (
-        "Start with the old town on foot, then take a tram to the viewpoints at sunset.",
-        "Spend one day on museums, one on neighbourhoods and keep one free for a day trip.",
-        "Book popular sights ahead, and wander the side streets between them.",
-        "A free walking tour on the first morning is a great way to find your bearings.",
-    ),
-    "food": (
-        "Try the local bakeries in the morning and a family-run tavern for dinner.",
-        "Ask for the dish of the day: it is usually fresh, local and good value.",
-        "Markets are the best place to taste regional specialities cheaply.",
-        "Eat where the locals queue, and leave room for dessert.",
-    ),
-    "general": (
-        "I'd start by deciding what matters most to you, then plan around it.",
-        "Break it into small steps and take them one at a time.",
-        "There are a few good options; tell me more and I can narrow them down.",
-        "The short answer is: it depends on your goals, but here is a sensible default.",
-    ),
-}
-_WANDERING_THOUGHTS = (
-    "Also, pigeons are excellent navigators.",
-    "Somewhere a kettle is whistling in B flat.",
-    "Maps are just poems about distance.",
-    "Bring a kite, just in case.",
-)
+    return writer.reply_variants(messages)
 
 
 # --- shaping a choice -------------------------------------------------------------------------
@@ -211,7 +112,7 @@ _WANDERING_THOUGHTS = (
 
 def finish(content: str, request: Mapping[str, Any], index: int) -> dict[str, Any]:
     """Apply response_format, stop sequences and the token limit to one choice."""
-    content = _formatted(content, request.get("response_format"))
+    content = _formatted(content, request)
     finish_reason = "stop"
     stop = request.get("stop")
     for sequence in [stop] if isinstance(stop, str) else stop or []:
@@ -226,17 +127,39 @@ def finish(content: str, request: Mapping[str, Any], index: int) -> dict[str, An
     return {
         "index": index,
         "message": {"role": "assistant", "content": content, "refusal": None, "annotations": []},
-        "logprobs": None,
+        "logprobs": choice_logprobs(content, request),
         "finish_reason": finish_reason,
     }
 
 
-def _formatted(reply: str, response_format: Mapping[str, Any] | None) -> str:
+def _formatted(reply: str, request: Mapping[str, Any]) -> str:
+    response_format = request.get("response_format")
     kind = (response_format or {}).get("type")
+    if kind in ("json_object", "json_schema"):
+        reply = _unwrapped(reply)
     if kind == "json_object":
-        return json.dumps({"answer": reply})
+        return json.dumps(json_object_for(request["messages"], reply), ensure_ascii=False)
     if kind == "json_schema":
         schema = response_format["json_schema"].get("schema") or {}
-        return json.dumps(instance_of(schema, reply))
+        return json.dumps(schema_instance(schema, request["messages"], reply), ensure_ascii=False)
     return reply
 
+
+
+_WANDERING_THOUGHTS = (
+    "Also, pigeons are excellent navigators.",
+    "Somewhere a kettle is whistling in B flat.",
+    "Maps are just poems about distance.",
+    "Bring a kite, just in case.",
+)
+
+
+def _unwrapped(reply: str) -> str:
+    """The text of a reply an instruction already put in JSON ({"answer": ...}), for JSON modes."""
+    if not reply.startswith("{"):
+        return reply
+    try:
+        value = json.loads(reply)
+    except json.JSONDecodeError:
+        return reply
+    return str(value["answer"]) if isinstance(value, dict) and "answer" in value else reply

@@ -2,19 +2,52 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import re
+from collections.abc import Mapping, Sequence
 from typing import Any
 
+from workshop import tokens
 from workshop.simulation import model_rules
 from workshop.simulation.errors import SimulatedAPIError
+from workshop.simulation.strict import check_strict_schema
 from workshop.simulation.tools import validate_tools
 
 VALID_ROLES = ("system", "assistant", "user", "function", "tool", "developer")
+
+# Every argument `CreateChatCompletionRequest` has in the official OpenAPI spec (with the
+# properties it takes from `CreateModelResponseProperties`), which is also the list of
+# `CompletionCreateParamsBase` in the SDK's `completion_create_params.py`. Anything else gets
+# the API's 400 "Unrecognized request argument supplied" (param and code null, as reported).
+KNOWN_ARGUMENTS = frozenset({
+    "audio", "frequency_penalty", "function_call", "functions", "logit_bias", "logprobs",
+    "max_completion_tokens", "max_tokens", "messages", "metadata", "modalities", "model",
+    "moderation", "n", "parallel_tool_calls", "prediction", "presence_penalty",
+    "prompt_cache_key", "prompt_cache_options", "prompt_cache_retention", "reasoning_effort",
+    "response_format", "safety_identifier", "seed", "service_tier", "stop", "store", "stream",
+    "stream_options", "temperature", "tool_choice", "tools", "top_logprobs", "top_p", "user",
+    "verbosity", "web_search_options",
+})
+# The content part types each role may send, from the spec's `...MessageContentPart` unions.
+CONTENT_PART_TYPES = {
+    "user": ("text", "image_url", "input_audio", "file"),
+    "system": ("text",),
+    "developer": ("text",),
+    "assistant": ("text", "refusal"),
+    "tool": ("text",),
+    "function": ("text",),
+}
+# The pattern the API reports for a participant's `name` (the spec gives it for function
+# names; a message `name` with a space gets the same 400, "string does not match pattern").
+NAME_PATTERN = re.compile(r"^[a-zA-Z0-9_-]+$")
+MAX_TOP_LOGPROBS = 20
 
 def validate(request: Any) -> None:
     """Refuse what the API refuses, with the API's wording and error codes."""
     if not isinstance(request, Mapping):
         raise SimulatedAPIError(400, "The request body must be a JSON object.", code="invalid_type")
+    unknown = [name for name in request if name not in KNOWN_ARGUMENTS]
+    if unknown:
+        raise SimulatedAPIError(400, f"Unrecognized request argument supplied: {unknown[0]}")
     if not request.get("model"):
         raise SimulatedAPIError(
             400, "You must provide a model parameter.", param="model",
@@ -48,10 +81,27 @@ def validate(request: Any) -> None:
     _validate_number(request, "max_tokens", 1, None, decimal=False)
     _validate_number(request, "seed", -(2**63), 2**63 - 1, decimal=False)
     _validate_stop(request.get("stop"))
-    _validate_response_format(request.get("response_format"))
+    _validate_logprobs(request)
+    _validate_response_format(request.get("response_format"), messages)
     _validate_stream(request)
     model_rules.check(request)
     validate_tools(request)  # tools, tool_choice and tool messages: tools.py
+
+
+def _validate_logprobs(request: Mapping[str, Any]) -> None:
+    """`top_logprobs` is 0 to 20 and needs `logprobs: true`, as the spec and the SDK's
+    docstring say; the wording of the second 400 follows the API's "Invalid value" family."""
+    logprobs = request.get("logprobs")
+    if logprobs is not None and not isinstance(logprobs, bool):
+        raise _invalid_type("logprobs", "a boolean", logprobs)
+    _validate_number(request, "top_logprobs", 0, MAX_TOP_LOGPROBS, decimal=False)
+    if request.get("top_logprobs") is not None and logprobs is not True:
+        raise SimulatedAPIError(
+            400,
+            "Invalid value for 'top_logprobs': 'logprobs' must be set to true when "
+            "'top_logprobs' is used.",
+            param="top_logprobs", code="invalid_value",
+        )
 
 
 def _validate_message(index: int, message: Any) -> None:
@@ -79,11 +129,72 @@ def _validate_message(index: int, message: Any) -> None:
         )
     if content is not None and not isinstance(content, (str, list)):
         raise _invalid_type(f"{where}.content", "one of a string or array", content)
+    if isinstance(content, list):
+        _validate_parts(f"{where}.content", str(role), content)
+    name = message.get("name")
+    if name is not None:
+        if not isinstance(name, str):
+            raise _invalid_type(f"{where}.name", "a string", name)
+        if not NAME_PATTERN.match(name):
+            raise SimulatedAPIError(
+                400,
+                f"Invalid '{where}.name': string does not match pattern. Expected a string that "
+                f"matches the pattern '{NAME_PATTERN.pattern}'.",
+                param=f"{where}.name", code="invalid_value",
+            )
     if role == "tool" and not message.get("tool_call_id"):
         raise SimulatedAPIError(
             400, f"Missing required parameter: '{where}.tool_call_id'.",
             param=f"{where}.tool_call_id", code="missing_required_parameter",
         )
+
+
+def _validate_parts(where: str, role: str, parts: Sequence[Any]) -> None:
+    """Content parts: at least one, each an object of a type this role may send."""
+    if not parts:
+        raise SimulatedAPIError(
+            400,
+            f"Invalid '{where}': empty array. Expected an array with minimum length 1, "
+            "but got an empty array instead.",
+            param=where, code="empty_array",
+        )
+    allowed = CONTENT_PART_TYPES.get(role, ("text",))
+    for index, part in enumerate(parts):
+        at = f"{where}[{index}]"
+        if not isinstance(part, Mapping):
+            raise _invalid_type(at, "an object", part)
+        kind = part.get("type")
+        if kind not in allowed:
+            raise SimulatedAPIError(
+                400, f"Invalid value: '{kind}'. Supported values are: {_listed(allowed)}.",
+                param=f"{at}.type", code="invalid_value",
+            )
+        if kind == "text" and not isinstance(part.get("text"), str):
+            if part.get("text") is None:
+                raise SimulatedAPIError(
+                    400, f"Missing required parameter: '{at}.text'.", param=f"{at}.text",
+                    code="missing_required_parameter",
+                )
+            raise _invalid_type(f"{at}.text", "a string", part.get("text"))
+        if kind == "image_url":
+            image = part.get("image_url")
+            if not isinstance(image, Mapping) or not isinstance(image.get("url"), str):
+                raise SimulatedAPIError(
+                    400, f"Missing required parameter: '{at}.image_url.url'.",
+                    param=f"{at}.image_url.url", code="missing_required_parameter",
+                )
+            detail = image.get("detail")
+            if detail is not None and detail not in ("auto", "low", "high"):
+                raise SimulatedAPIError(
+                    400,
+                    f"Invalid value: '{detail}'. Supported values are: 'auto', 'low', and 'high'.",
+                    param=f"{at}.image_url.detail", code="invalid_value",
+                )
+
+
+def _listed(values: Sequence[str]) -> str:
+    quoted = [f"'{value}'" for value in values]
+    return quoted[0] if len(quoted) == 1 else f"{', '.join(quoted[:-1])}, and {quoted[-1]}"
 
 
 def _validate_number(
@@ -126,7 +237,7 @@ def _validate_stop(stop: Any) -> None:
         )
 
 
-def _validate_response_format(response_format: Any) -> None:
+def _validate_response_format(response_format: Any, messages: Sequence[Any]) -> None:
     if response_format is None:
         return
     if not isinstance(response_format, Mapping):
@@ -149,6 +260,20 @@ def _validate_response_format(response_format: Any) -> None:
         schema = spec.get("schema")
         if schema is not None and not isinstance(schema, Mapping):
             raise _invalid_type("response_format.json_schema.schema", "an object", schema)
+        if spec.get("strict") is True:
+            check_strict_schema(
+                schema, subject=f"response_format '{spec['name']}'", param="response_format", code=None,
+            )
+    if kind == "json_object" and not any(
+        "json" in tokens.message_text(message).lower() for message in messages
+    ):
+        # The API's documented rule for JSON mode, in the wording of its 400.
+        raise SimulatedAPIError(
+            400,
+            "'messages' must contain the word 'json' in some form, to use 'response_format' "
+            "of type 'json_object'.",
+            param="messages",
+        )
 
 
 def _validate_stream(request: Mapping[str, Any]) -> None:

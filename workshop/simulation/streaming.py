@@ -7,6 +7,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from workshop import tokens
+from workshop.simulation.logprobs import split_logprobs
 from workshop.simulation.tools import tool_call_deltas
 
 
@@ -26,30 +27,36 @@ def stream_chunks(completion: Mapping[str, Any], *, include_usage: bool) -> list
     }
     usage_field = {"usage": None} if include_usage else {}
 
-    def chunk(index: int, delta: dict[str, Any], finish_reason: str | None = None) -> dict[str, Any]:
-        choice = {"index": index, "delta": delta, "logprobs": None, "finish_reason": finish_reason}
+    def chunk(index: int, delta: dict[str, Any], finish_reason: str | None = None,
+              logprobs: dict[str, Any] | None = None) -> dict[str, Any]:
+        choice = {"index": index, "delta": delta, "logprobs": logprobs, "finish_reason": finish_reason}
         return {**common, "choices": [choice], **usage_field}
 
     chunks = []
     for choice in completion["choices"]:
         index = choice["index"]
         deltas = tool_call_deltas(choice["message"])  # a reply's tool calls: tools.py
-        if deltas is None:
-            deltas = [{"role": "assistant", "content": "", "refusal": None}]
-            deltas += [{"content": piece} for piece in _pieces(choice["message"]["content"])]
-        chunks.extend(chunk(index, delta) for delta in deltas)
+        if deltas is not None:
+            chunks.extend(chunk(index, delta) for delta in deltas)
+        else:
+            chunks.append(chunk(index, {"role": "assistant", "content": "", "refusal": None}))
+            pieces = _pieces(choice["message"]["content"])
+            parts = split_logprobs(choice["logprobs"], [size for _, size in pieces])
+            chunks.extend(
+                chunk(index, {"content": piece}, logprobs=part)
+                for (piece, _), part in zip(pieces, parts, strict=True)
+            )
         chunks.append(chunk(index, {}, choice["finish_reason"]))
     if include_usage:
         chunks.append({**common, "choices": [], "usage": completion["usage"]})
     return chunks
 
 
-def _pieces(text: str, tokens_per_piece: int = 3) -> list[str]:
+def _pieces(text: str, tokens_per_piece: int = 3) -> list[tuple[str, int]]:
+    """The text a few tokens at a time, each piece with how many tokens it holds."""
     encoded = tokens.encode(text)
-    return [
-        tokens.decode(encoded[start : start + tokens_per_piece])
-        for start in range(0, len(encoded), tokens_per_piece)
-    ]
+    groups = [encoded[start : start + tokens_per_piece] for start in range(0, len(encoded), tokens_per_piece)]
+    return [(tokens.decode(group), len(group)) for group in groups]
 
 
 def server_sent_events(chunks: Sequence[Mapping[str, Any]]) -> bytes:
