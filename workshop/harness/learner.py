@@ -26,6 +26,12 @@ from workshop.simulation.api import SimulatedAPI
 from workshop.simulation.recording import RecordedRequest
 
 
+def breakage_key(path: Path) -> str:
+    """The file as saved: code that broke is not run again until the file changes."""
+    stamp = path.stat().st_mtime_ns if path.exists() else 0
+    return f"{path}:{stamp}"
+
+
 class Learner:
     def __init__(
         self,
@@ -151,8 +157,7 @@ class Learner:
         )
 
     def _breakage_key(self) -> str:
-        stamp = self.path.stat().st_mtime_ns if self.path.exists() else 0
-        return f"{self.path}:{stamp}"
+        return breakage_key(self.path)
 
     def _raise_known_breakage(self) -> None:
         known = self._known_breakage.get(self._breakage_key())

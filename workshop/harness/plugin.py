@@ -4,29 +4,36 @@ the progress summary at the end of a run.
 Graders are ordinary test files next to each stub (`exercises/<id>/test_<module>.py`); they take
 the `learner` fixture, which loads the learner's file, or the reference solution with
 `--solutions`, with the simulated API answering every request.
+
+Each exercise's checks run in a sealed grading process of their own (`isolation`); this session
+only collects, hands out the verdicts and writes the progress, so nothing a learner's code does
+can reach it or another exercise.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 
 from workshop.catalog import Exercise, UnknownExercise, find_exercise, lesson_url, load_catalog
+from workshop.harness import sandbox
 from workshop.harness.feedback import GradingFailure
-from workshop.harness.learner import Learner
-from workshop.harness.sandbox import LearnerCodeError
+from workshop.harness.isolation import ExerciseGrading
+from workshop.harness.learner import Learner, breakage_key
+from workshop.harness.sandbox import LearnerCodeError, cut
+from workshop.harness.sealing import DEFAULT_BASE_URL, PLACEHOLDER_KEY
 from workshop.progress import DONE, FAILING, NOT_STARTED, save_statuses
 from workshop.settings import REPO_ROOT
 from workshop.simulation.api import SimulatedAPI
 
 EXERCISES_DIR = REPO_ROOT / "exercises"
-# Grading never needs a real key; this stands in for one, so a real key is never sent anywhere.
-PLACEHOLDER_KEY = "sk-workshop-grading-placeholder"
-DEFAULT_BASE_URL = "https://api.openai.com/v1"
+MESSAGE_LIMIT = 6000  # characters of one check's message
+SECTION_LIMIT = 2000  # characters of each captured-output section
+PRINTED_LIMIT = 800  # characters of learner output shown under a failure
 
 
 @dataclass
@@ -36,12 +43,20 @@ class ExerciseResult:
     failed: set[str] = field(default_factory=set)
     not_started: bool = False
     first_problem: str | None = None
+    selected: int = 0  # checks of this exercise in the run
+    finished: int = 0  # checks whose reports have all come back
+    partial: bool = False  # some of its checks were left out (-k, a node id)
 
     @property
     def status(self) -> str:
         if self.not_started:
             return NOT_STARTED
         return FAILING if self.failed or not self.passed else DONE
+
+    @property
+    def complete(self) -> bool:
+        """Every check of the exercise was graded, so its status may replace the saved one."""
+        return self.not_started or (not self.partial and self.finished >= self.selected > 0)
 
 
 @dataclass
@@ -51,6 +66,7 @@ class GradingRun:
     grade_dir: Path | None = None
     results: dict[str, ExerciseResult] = field(default_factory=dict)
     known_breakage: dict[str, LearnerCodeError] = field(default_factory=dict)
+    gradings: dict[str, ExerciseGrading] | None = None  # by check node id, once the run starts
 
     @property
     def grades_learner_files(self) -> bool:
@@ -90,11 +106,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     os.environ["OPENAI_API_KEY"] = PLACEHOLDER_KEY
     os.environ["OPENAI_BASE_URL"] = DEFAULT_BASE_URL
-    config.stash[RUN_KEY] = GradingRun(
+    grade_dir = config.getoption("grade_dir")
+    run = config.stash[RUN_KEY] = GradingRun(
         solutions=config.getoption("solutions"),
         timeout=config.getoption("exercise_timeout"),
-        grade_dir=config.getoption("grade_dir"),
+        grade_dir=grade_dir.resolve() if grade_dir is not None else None,
     )
+    config.pluginmanager.register(_Tally(run), "workshop-tally")
 
 
 def exercise_of(path: Path) -> Exercise | None:
@@ -124,6 +142,128 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.skip(reason=f"not started: {exercise.relative(exercise.stub)}"))
 
 
+def pytest_deselected(items: list[pytest.Item]) -> None:
+    for item in items:
+        exercise = exercise_of(item.path)
+        if exercise is not None:
+            item.config.stash[RUN_KEY].result_for(exercise).partial = True
+
+
+# --- the session's side: one grading process per exercise ------------------------------------------
+
+
+def _grading_options(config: pytest.Config, run: GradingRun) -> list[str]:
+    """The options a spawned grading process needs to grade the same files the same way."""
+    options = ["-q", "-p", "no:cacheprovider", f"--tb={config.option.tbstyle}",
+               f"--capture={_capture(config)}"]
+    options += ["--solutions"] if run.solutions else []
+    options += [f"--grade-dir={run.grade_dir}"] if run.grade_dir is not None else []
+    options += [f"--exercise-timeout={run.timeout}"] if run.timeout else []
+    return options
+
+
+def _capture(config: pytest.Config) -> str:
+    mode = config.getoption("capture", "fd")
+    return "sys" if mode == "tee-sys" else mode
+
+
+def _prepare_grading(config: pytest.Config, stopped: str | None) -> None:
+    """In a grading process, before its checks: remember why learner code stopped a previous one."""
+    if stopped is None:
+        return
+    run = config.stash[RUN_KEY]
+    for result in run.results.values():
+        path = run.file_to_grade(result.exercise)
+        run.known_breakage[breakage_key(path)] = LearnerCodeError(stopped)
+
+
+def child_preparation(stopped: str | None) -> Callable[[pytest.Config], None]:
+    """What a spawned grading process runs before its checks (see `_prepare_grading`)."""
+    return lambda config: _prepare_grading(config, stopped)
+
+
+def _gradings(session: pytest.Session, run: GradingRun) -> dict[str, ExerciseGrading]:
+    """Each exercise's checks, as they come in the run, grouped for one grading process each."""
+    gradings: dict[str, ExerciseGrading] = {}
+    group: list[pytest.Item] = []
+    current: Exercise | None = None
+
+    def close_group() -> None:
+        if current is None or not group or run.results[current.id].not_started:
+            return
+        grading = ExerciseGrading(
+            list(group), timeout=run.timeout or current.timeout, capture=_capture(session.config),
+            spec_args=_grading_options(session.config, run), prepare=_prepare_grading,
+        )
+        gradings.update({item.nodeid: grading for item in group})
+
+    for item in session.items:
+        exercise = exercise_of(item.path)
+        if exercise is not None:
+            run.result_for(exercise).selected += 1
+        if exercise != current:
+            close_group()
+            group, current = [], exercise
+        group.append(item)
+    close_group()
+    return gradings
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> bool | None:
+    run = item.config.stash[RUN_KEY]
+    if run.gradings is None:
+        run.gradings = _gradings(item.session, run)
+    grading = run.gradings.get(item.nodeid)
+    if grading is None:
+        return None  # not a check of an exercise with code to run: pytest runs it here
+    item.ihook.pytest_runtest_logstart(nodeid=item.nodeid, location=item.location)
+    for report in grading.reports_for(item):
+        item.ihook.pytest_runtest_logreport(report=report)
+    item.ihook.pytest_runtest_logfinish(nodeid=item.nodeid, location=item.location)
+    return True
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    run = session.config.stash[RUN_KEY]
+    for grading in set((run.gradings or {}).values()):
+        grading.close()
+
+
+class _Tally:
+    """Counts each check's outcome for the summary, in the session, from the reports it got."""
+
+    def __init__(self, run: GradingRun) -> None:
+        self.run = run
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        exercise = _exercise_by_nodeid(report.nodeid)
+        if exercise is None:
+            return
+        result = self.run.result_for(exercise)
+        if report.failed:
+            result.failed.add(report.nodeid)
+            if result.first_problem is None and isinstance(report.longrepr, str) and report.longrepr:
+                result.first_problem = report.longrepr.splitlines()[0]
+        elif report.when == "call" and report.passed:
+            result.passed.add(report.nodeid)
+        if report.when == "teardown":
+            result.finished += 1
+
+
+def _exercise_by_nodeid(nodeid: str) -> Exercise | None:
+    parts = nodeid.split("/")
+    if len(parts) < 3 or parts[0] != "exercises":
+        return None
+    try:
+        return find_exercise(parts[1])
+    except UnknownExercise:
+        return None
+
+
+# --- the grading process's side: each check's fixtures and learner-facing report -------------------
+
+
 @pytest.fixture
 def api() -> Iterator[SimulatedAPI]:
     """The simulated API, answering every request the SDK sends during one check."""
@@ -147,24 +287,35 @@ def learner(request: pytest.FixtureRequest, api: SimulatedAPI) -> Learner:
     )
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    sandbox.printed_in_check.clear()
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(
     item: pytest.Item, call: pytest.CallInfo[None]
 ) -> Iterator[None]:
     report: pytest.TestReport = yield
-    exercise = exercise_of(item.path)
-    if exercise is None or (call.when == "teardown" and not report.failed):
+    if exercise_of(item.path) is None:
         return report
-    result = item.config.stash[RUN_KEY].result_for(exercise)
-    if report.failed:
-        result.failed.add(item.nodeid)
-        message = _learner_message(call)
-        result.first_problem = result.first_problem or message.splitlines()[0]
-        if item.config.option.tbstyle != "long":
-            report.longrepr = message
-    elif call.when == "call" and report.passed:
-        result.passed.add(item.nodeid)
+    report.sections = [(title, cut(text, SECTION_LIMIT)) for title, text in report.sections]
+    if report.failed and item.config.option.tbstyle != "long":
+        report.longrepr = cut(_learner_message(call) + _printed_note(), MESSAGE_LIMIT)
     return report
+
+
+def _printed_note() -> str:
+    printed = "".join(sandbox.printed_in_check).strip()
+    if not printed:
+        return ""
+    lines = printed.splitlines()
+    shown = "\n".join(lines[-10:])
+    if len(lines) > 10:
+        shown = f"... ({len(lines) - 10} earlier lines left out)\n{shown}"
+    return "\nYour code printed:\n" + "\n".join(
+        "    " + line for line in cut(shown, PRINTED_LIMIT).splitlines()
+    )
 
 
 def _learner_message(call: pytest.CallInfo[None]) -> str:
@@ -173,10 +324,17 @@ def _learner_message(call: pytest.CallInfo[None]) -> str:
         return error.report
     if isinstance(error, LearnerCodeError):
         return str(error)
+    try:
+        detail = cut(str(error), 300)
+    except Exception:
+        detail = "?"
     return (
-        f"The grader itself failed ({type(error).__name__}: {error}). This is a problem in the "
+        f"The grader itself failed ({type(error).__name__}: {detail}). This is a problem in the "
         "course, not in your code: please tell your instructor. Run with --tb=long for details."
     )
+
+
+# --- the summary -----------------------------------------------------------------------------------
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
@@ -205,4 +363,9 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         write(f"  grade   pytest exercises/{exercise.id}")
         write(f"  hint    workshop hint {exercise.number}")
     if run.grades_learner_files:
-        save_statuses({result.exercise.id: result.status for result in results})
+        finished = {result.exercise.id: result.status for result in results if result.complete}
+        try:
+            save_statuses(finished)
+        except OSError as error:
+            write(f"Your progress could not be saved ({error.strerror or error}); the results "
+                  "above still count.")

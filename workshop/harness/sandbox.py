@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType, TracebackType
-from typing import Any
+from typing import Any, Protocol
 
 
 class LearnerCodeError(Exception):
@@ -37,8 +37,47 @@ class _InputCalled(_Interruption):
     pass
 
 
+class _RefusingInput(io.TextIOBase):
+    """`sys.stdin` while learner code runs: any read fails as `input()` does, never waits."""
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int | None = -1) -> str:
+        raise _InputCalled
+
+    def readline(self, size: int | None = -1) -> str:  # type: ignore[override]
+        raise _InputCalled
+
+    def readlines(self, hint: int = -1) -> list[str]:
+        raise _InputCalled
+
+
+
 class _TimedOut(_Interruption):
     pass
+
+
+class CallObserver(Protocol):
+    """Hears when learner code starts and stops running (the grading process's watchdog)."""
+
+    def began(self, call: str, timeout: float) -> None: ...
+
+    def ended(self) -> None: ...
+
+
+# Set by the grading process; None when learner code runs in a plain pytest session.
+observer: CallObserver | None = None
+# What learner code printed during the current check, for "your code printed:" under a failure.
+printed_in_check: list[str] = []
+CUT_LIMIT = 4000
+
+
+def cut(text: str, limit: int = CUT_LIMIT) -> str:
+    """`text`, cut to `limit` characters with a note of how much was left out."""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}\n... cut, {len(text) - limit} more characters"
 
 
 @dataclass
@@ -76,6 +115,8 @@ def run_guarded(
     """Call `func` with a time limit, no keyboard input, and its printed output captured."""
     outcome = Outcome(call)
     printed = io.StringIO()
+    if observer is not None:
+        observer.began(call, timeout)
     try:
         with _no_input(), contextlib.redirect_stdout(printed):
             outcome.value = _call_with_time_limit(lambda: func(*args, **kwargs), timeout)
@@ -84,7 +125,12 @@ def run_guarded(
     except BaseException as error:  # anything the learner's code can raise, exits included
         outcome.error = explain(error, call, learner_file, timeout)
         outcome.error.__cause__ = error  # what `--tb=long` shows in full
+    finally:
+        if observer is not None:
+            observer.ended()
     outcome.printed = printed.getvalue()
+    if outcome.printed.strip():
+        printed_in_check.append(outcome.printed)
     return outcome
 
 
@@ -116,12 +162,13 @@ def explain(error: BaseException, call: str, learner_file: Path, timeout: float)
     where = _learner_location(error.__traceback__, learner_file)
     if isinstance(error, SyntaxError) and Path(error.filename or "").name == learner_file.name:
         return LearnerCodeError(
-            f"{learner_file.name} has a syntax error on line {error.lineno}: {error.msg}. "
+            f"{learner_file.name} has a syntax error on line {error.lineno}: {cut(str(error.msg), 200)}. "
             "Fix that line, save, and grade again."
         )
     if isinstance(error, _TimedOut):
         return LearnerCodeHung(
-            f"{call} was still running after {timeout:g} seconds{where}, so it was stopped. "
+            f"{call} was still running after "
+            f"{'1 second' if timeout == 1 else f'{timeout:g} seconds'}{where}, so it was stopped. "
             "Look for a loop that never ends or a call that waits forever."
         )
     if isinstance(error, _InputCalled):
@@ -134,14 +181,17 @@ def explain(error: BaseException, call: str, learner_file: Path, timeout: float)
             f"{call} called exit() or sys.exit(){where}. Return a value instead of exiting, "
             'and keep script-only code under `if __name__ == "__main__":`.'
         )
-    detail = str(error).strip().splitlines()
+    try:
+        detail = [line for line in [str(error).strip().partition("\n")[0]] if line]
+    except Exception:  # a learner's exception whose __str__ itself fails
+        detail = []
     if isinstance(error, NotImplementedError):
-        todo = f" ({detail[0]})" if detail else ""
+        todo = f" ({cut(detail[0], 200)})" if detail else ""
         return LearnerCodeError(
             f"{call} is not written yet: it still raises NotImplementedError{todo}. "
             "Replace that line with your code."
         )
-    message = f"{type(error).__name__}: {detail[0]}" if detail else type(error).__name__
+    message = f"{type(error).__name__}: {cut(detail[0], 300)}" if detail else type(error).__name__
     return LearnerCodeError(f"{call} raised {message}{where}.")
 
 
@@ -161,12 +211,13 @@ def _no_input() -> Iterator[None]:
     def refuse(*_: Any) -> str:
         raise _InputCalled
 
-    original = builtins.input
+    original, original_stdin = builtins.input, sys.stdin
     builtins.input = refuse
+    sys.stdin = _RefusingInput()
     try:
         yield
     finally:
-        builtins.input = original
+        builtins.input, sys.stdin = original, original_stdin
 
 
 def _call_with_time_limit(func: Callable[[], Any], seconds: float) -> Any:
