@@ -11,7 +11,14 @@ from rich.text import Text
 
 from workshop import progress
 from workshop.catalog import find_exercise
-from workshop.commands.overview import STATUS_MARK, STATUS_STYLE, next_exercise, next_steps, progress_line
+from workshop.commands.overview import (
+    CHECK_MARK,
+    STATUS_MARK,
+    STATUS_STYLE,
+    next_exercise,
+    next_steps,
+    progress_line,
+)
 from workshop.commands.workspace import Workspace, shown
 from workshop.harness.grading import CheckResult, ExerciseReport
 from workshop.progress import DONE, FAILING, NOT_STARTED
@@ -29,7 +36,8 @@ Line = tuple[Text, int]
 
 
 def check_line(check: CheckResult) -> Text:
-    mark, style = {"passed": ("✓", "green"), "failed": ("✗", "red")}.get(check.outcome, ("·", "dim"))
+    mark = CHECK_MARK.get(check.outcome, STATUS_MARK[NOT_STARTED])
+    style = {"passed": "green", "failed": "red"}.get(check.outcome, "dim")
     return Text.assemble((f"{mark} ", style), check_name(check.name))
 
 

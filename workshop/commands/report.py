@@ -20,6 +20,7 @@ from rich.console import Console
 from workshop.commands.workspace import Workspace
 from workshop.harness.grading import ExerciseReport
 from workshop.progress import DONE, FAILING, NOT_STARTED, write_atomically
+from workshop.settings import REPO_ROOT
 
 FORMATS = ("json", "junit")
 CHECK_STATUS = {"passed": "pass", "failed": "fail", "skipped": "skip"}
@@ -93,10 +94,30 @@ def as_junit(reports: list[ExerciseReport], learner: str, generated_at: str) -> 
     return ET.tostring(suites, encoding="unicode", xml_declaration=True) + "\n"
 
 
+PROTECTED_FOLDERS = ("exercises", "solutions")
+
+
+def refused_output(output: str | None) -> str | None:
+    """Why a report may not be written to `output` (inside exercises/ or solutions/), or None."""
+    if output is None:
+        return None
+    target = Path(output).resolve()
+    for name in PROTECTED_FOLDERS:
+        folder = (REPO_ROOT / name).resolve()
+        if target == folder or folder in target.parents:
+            return (f"Not writing the report to {output}: it is inside {name}/, where it could "
+                    "replace course files. Choose a path outside it, such as report.json.")
+    return None
+
+
 def report_command(
     console: Console, fmt: str, output: str | None, learner: str | None = None,
     workspace: Workspace | None = None,
 ) -> int:
+    refusal = refused_output(output)
+    if refusal is not None:
+        console.print(refusal)
+        return 2
     reports = (workspace or Workspace()).grade()
     stamp = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0).isoformat()
     render = as_json if fmt == "json" else as_junit

@@ -6,6 +6,7 @@ leaves a message the reader can tell is cut, never a half message taken as whole
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import queue
@@ -68,10 +69,8 @@ def read_into(fd: int, messages: queue.Queue[dict[str, Any]]) -> threading.Threa
         except OSError:
             pass
         finally:
-            try:
+            with contextlib.suppress(OSError):
                 os.close(fd)
-            except OSError:
-                pass
             messages.put(CLOSED)
 
     reader = threading.Thread(target=read, name="grading-channel", daemon=True)

@@ -9,6 +9,7 @@ limit, and it sends each check's pytest reports, serialised, as soon as the chec
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import json
 import os
@@ -43,10 +44,8 @@ class _CallReporter:
 def _die_with_parent() -> None:
     """On Linux, end this process if the session that started it is gone."""
     if sys.platform.startswith("linux"):
-        try:
+        with contextlib.suppress(OSError, AttributeError):
             ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-        except (OSError, AttributeError):
-            pass
 
 
 def _quiet_terminal() -> None:

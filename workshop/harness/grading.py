@@ -69,13 +69,16 @@ def grade(
     grade_dir: Path | None = None,
     capture: str = "fd",
     on_check: Callable[[str, CheckResult], None] | None = None,
+    timeout: float | None = None,
 ) -> list[ExerciseReport]:
     """Grade the given exercises (all by default); progress is saved as by `pytest exercises/`.
 
     `grade_dir` grades the files in a folder laid out like `exercises/` instead (progress is then
     left alone, as with `pytest --grade-dir`). `capture="sys"` keeps pytest away from the terminal's
     file descriptors, for callers that draw on the terminal from another thread. `on_check` hears
-    about each check as soon as it has run, with the exercise's id.
+    about each check as soon as it has run, with the exercise's id. `timeout` replaces the time
+    limit from info.toml. Each exercise is graded in a sealed process of its own, as by
+    `pytest exercises/`, so nothing the learner's code does reaches this process.
     """
     chosen = list(exercises) if exercises is not None else list(load_catalog())
     collector = _Collector(on_check)
@@ -87,6 +90,7 @@ def grade(
     options += [f"--capture={capture}"]
     options += ["--solutions"] if solutions else []
     options += [f"--grade-dir={grade_dir}"] if grade_dir is not None else []
+    options += [f"--exercise-timeout={timeout}"] if timeout else []
     # With no grader to name, pytest would fall back to the course's own test suite.
     if graders:
         with _environment_kept(), contextlib.redirect_stdout(io.StringIO()), \

@@ -14,6 +14,7 @@ or with `WORKSHOP_GRADING_START=spawn`, a new interpreter is spawned instead.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import queue
@@ -116,23 +117,17 @@ class _Process:
     def end_group(self) -> None:
         """End the process and everything it started that is still in its group; then reap it."""
         if hasattr(os, "killpg"):
-            try:
+            with contextlib.suppress(OSError):
                 os.killpg(self.pid, signal.SIGKILL)
-            except OSError:
-                pass
         if self.popen is not None:
             if self.popen.poll() is None:
                 self.popen.kill()
             self.popen.wait()
         elif not self.reaped:
-            try:
+            with contextlib.suppress(OSError):
                 os.kill(self.pid, signal.SIGKILL)
-            except OSError:
-                pass
-            try:
+            with contextlib.suppress(ChildProcessError):
                 os.waitpid(self.pid, 0)
-            except ChildProcessError:
-                pass
         self.reaped = True
 
 
@@ -141,10 +136,8 @@ def _fork(items: list[pytest.Item], capture: str, prepare: Any) -> _Process:
 
     read_fd, write_fd = os.pipe()
     for stream in (sys.stdout, sys.stderr):
-        try:
+        with contextlib.suppress(OSError, ValueError):
             stream.flush()
-        except (OSError, ValueError):
-            pass
     pid = os.fork()
     if pid == 0:  # the grading process: it never returns from here
         try:
@@ -175,17 +168,22 @@ def _spawn(items: list[pytest.Item], spec_args: list[str], capture: str, stopped
     return _Process(popen.pid, read_fd, popen)
 
 
-def _report(item: pytest.Item, when: str, outcome: str, longrepr: str | None = None) -> pytest.TestReport:
+def _report(item: pytest.Item, when: str, outcome: str, longrepr: str | None = None,
+            start: float | None = None) -> pytest.TestReport:
     now = time.time()
+    start = now if start is None else start
     return pytest.TestReport(
         item.nodeid, item.location, {name: 1 for name in item.keywords}, outcome, longrepr, when,
-        sections=[], duration=0.0, start=now, stop=now, user_properties=[],
+        sections=[], duration=now - start, start=start, stop=now, user_properties=[],
     )
 
 
-def failed_reports(item: pytest.Item, message: str) -> list[pytest.TestReport]:
-    """The reports of a check that could not report for itself: set up, failed, torn down."""
-    return [_report(item, "setup", "passed"), _report(item, "call", "failed", message),
+def failed_reports(item: pytest.Item, message: str, start: float | None = None) -> list[pytest.TestReport]:
+    """The reports of a check that could not report for itself: set up, failed, torn down.
+
+    The failure's duration runs from `start` (when the session began waiting for the check).
+    """
+    return [_report(item, "setup", "passed"), _report(item, "call", "failed", message, start),
             _report(item, "teardown", "passed")]
 
 
@@ -209,6 +207,7 @@ class ExerciseGrading:
         self.process: _Process | None = None
         self.ready: dict[str, list[pytest.TestReport]] = {}
         self.stopped: str | None = None  # why learner code last stopped its grading process
+        self._waiting_since = time.time()
 
     def reports_for(self, item: pytest.Item) -> list[pytest.TestReport]:
         try:
@@ -232,6 +231,7 @@ class ExerciseGrading:
     def _reports_for(self, item: pytest.Item) -> list[pytest.TestReport]:
         if item.nodeid in self.ready:
             return self.ready.pop(item.nodeid)
+        self._waiting_since = time.time()
         if self.process is None:
             self.process = self._start(item)
         process = self.process
@@ -254,7 +254,8 @@ class ExerciseGrading:
             elif kind == "done":
                 self.close()
                 return failed_reports(item, "The grader did not report this check. This is a "
-                                      "problem in the course, not in your code: please tell your instructor.")
+                                      "problem in the course, not in your code: please tell your "
+                                      "instructor.", self._waiting_since)
             elif kind == "late":
                 self.close()
                 return self._stopped(item, self._hung_message(call))
@@ -279,16 +280,14 @@ class ExerciseGrading:
                 ended_at = time.monotonic()
                 # What is left in the pipe still arrives; a fork holding it open does not stop us.
                 if hasattr(os, "killpg"):
-                    try:
+                    with contextlib.suppress(OSError):
                         os.killpg(process.pid, signal.SIGKILL)
-                    except OSError:
-                        pass
             if ended_at is not None and time.monotonic() - ended_at > 1.0:
                 return channel.CLOSED
 
     def _stopped(self, item: pytest.Item, message: str) -> list[pytest.TestReport]:
         self.stopped = message
-        return failed_reports(item, message)
+        return failed_reports(item, message, self._waiting_since)
 
     def _hung_message(self, call: str | None) -> str:
         what = call or "Your code"

@@ -68,6 +68,11 @@ def _check_kind(family: int, kind: int) -> None:
         )
 
 
+def _check_new_socket(family: Any, kind: Any) -> None:
+    _check_kind(socket.AF_INET if family == -1 else int(family),
+                socket.SOCK_STREAM if kind == -1 else int(kind))
+
+
 def _sendto_address(args: tuple[Any, ...]) -> Any:
     return args[-1] if len(args) in (2, 3) else None
 
@@ -101,10 +106,12 @@ def _guarded_raw_socket_class() -> type:
     class GuardedSocket(original):  # type: ignore[misc, valid-type]
         __slots__ = ()
 
+        # `socket.socket.__init__` calls `_socket.socket.__init__` by name, so this runs for
+        # instances of the original class too: call its `__init__` directly, not through super().
         def __init__(self, family: int = -1, type: int = -1, proto: int = -1, fileno: Any = None) -> None:
             if fileno is None:
-                _check_kind(socket.AF_INET if family == -1 else family, socket.SOCK_STREAM if type == -1 else type)
-            super().__init__(family, type, proto, fileno)
+                _check_new_socket(family, type)
+            original.__init__(self, family, type, proto, fileno)
 
     for name, method in _guarded_methods(original).items():
         setattr(GuardedSocket, name, method)
@@ -144,8 +151,7 @@ def network_blocked() -> Iterator[None]:
     def guarded_init(self: socket.socket, family: Any = -1, type: Any = -1, proto: int = -1,
                      fileno: Any = None) -> None:
         if fileno is None:
-            _check_kind(socket.AF_INET if family == -1 else int(family),
-                        socket.SOCK_STREAM if type == -1 else int(type))
+            _check_new_socket(family, type)
         original_init(self, family, type, proto, fileno)
 
     replace(socket.socket, "__init__", guarded_init)

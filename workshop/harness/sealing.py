@@ -50,9 +50,11 @@ def _neutralise_dotenv() -> None:
 
     def placeholders(self: Any) -> dict[str, str | None]:
         values = dict(original(self))
-        for name in values:
+        for name, value in values.items():
             if SECRET_NAME.search(name):
                 values[name] = PLACEHOLDER_KEY
+            elif name == "OPENAI_BASE_URL" and not (value or "").strip():
+                values[name] = None  # an empty address would break the SDK's default
         return values
 
     dotenv_main.DotEnv.dict = placeholders  # type: ignore[method-assign]
