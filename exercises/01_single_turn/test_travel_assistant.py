@@ -1,5 +1,7 @@
 """Checks for exercise 01. You don't need to read them: each failure says what to change."""
 
+import pytest
+
 from workshop.harness.checks import (
     ROLES_LESSON,
     check_model,
@@ -12,6 +14,7 @@ QUESTION = "What should I pack for three days in Lisbon in November?"
 ONE_REQUEST = "one question is one request: model plus messages"
 
 
+@pytest.mark.task(1)
 def test_system_prompt_describes_the_assistant(learner):
     prompt = learner.attribute("SYSTEM_PROMPT", kind="variable")
     if not isinstance(prompt, str) or not prompt.strip():
@@ -23,6 +26,7 @@ def test_system_prompt_describes_the_assistant(learner):
         )
 
 
+@pytest.mark.task(2)
 def test_build_messages_puts_the_system_message_first(learner):
     messages = message_list(
         learner, learner.call("build_messages", QUESTION), what="build_messages()"
@@ -45,6 +49,7 @@ def test_build_messages_puts_the_system_message_first(learner):
         )
 
 
+@pytest.mark.task(2)
 def test_build_messages_keeps_the_prompt_and_question_unchanged(learner):
     messages = message_list(
         learner, learner.call("build_messages", QUESTION), what="build_messages()"
@@ -68,6 +73,7 @@ def test_build_messages_keeps_the_prompt_and_question_unchanged(learner):
         )
 
 
+@pytest.mark.task(3)
 def test_ask_sends_one_request_with_model_and_messages(learner):
     expected = learner.call("build_messages", QUESTION)
     outcome = learner.run("ask", QUESTION)
@@ -84,6 +90,7 @@ def test_ask_sends_one_request_with_model_and_messages(learner):
         )
 
 
+@pytest.mark.task(3)
 def test_ask_uses_build_messages(learner):
     module = learner.module
     real_build_messages = learner.attribute("build_messages")
@@ -104,6 +111,7 @@ def test_ask_uses_build_messages(learner):
         )
 
 
+@pytest.mark.task(3)
 def test_ask_returns_the_reply_text(learner):
     outcome = learner.run("ask", QUESTION)
     request = learner.one_chat_request(outcome, idea=ONE_REQUEST)

@@ -16,6 +16,8 @@ from pathlib import Path
 import pytest
 
 from workshop.catalog import Exercise, load_catalog
+from workshop.harness.digest import Digest, Failure, digest
+from workshop.harness.feedback import check_title
 from workshop.harness.plugin import RUN_KEY
 from workshop.progress import NOT_STARTED
 
@@ -25,6 +27,13 @@ class CheckResult:
     name: str
     outcome: str  # "passed", "failed" or "skipped"
     message: str = ""  # the learner-facing report of a failed check
+    title: str = ""  # the check's plain title, such as "ask returns the reply text"
+    cause: str = ""  # the same for every failed check that comes down to the same mistake
+    task: int | None = None  # the README task the check checks, when its grader says
+
+    def as_failure(self) -> Failure:
+        return Failure(self.title or check_title(self.name), self.message, self.cause or self.message,
+                       self.task)
 
 
 @dataclass
@@ -37,6 +46,10 @@ class ExerciseReport:
     @property
     def first_failure(self) -> str | None:
         return next((check.message for check in self.checks if check.outcome == "failed"), None)
+
+    def digest(self) -> Digest | None:
+        """The failing checks, one message per root cause."""
+        return digest([check.as_failure() for check in self.checks if check.outcome == "failed"])
 
 
 class _Collector:
@@ -52,7 +65,12 @@ class _Collector:
         if report.when == "call" or report.outcome != "passed":
             name = report.nodeid.rsplit("::", 1)[-1]
             message = report.longreprtext if report.failed else ""
-            check = CheckResult(name, report.outcome, message)
+            found = dict(report.user_properties)
+            task = found.get("task")
+            check = CheckResult(
+                name, report.outcome, message, str(found.get("title") or check_title(name)),
+                str(found.get("cause") or message), task if isinstance(task, int) else None,
+            )
             self.checks.setdefault(exercise_id, []).append(check)
             if self.on_check is not None:
                 self.on_check(exercise_id, check)

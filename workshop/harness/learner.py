@@ -153,7 +153,8 @@ class Learner:
                 idea=idea,
                 lesson=lesson or self.exercise.lesson,
                 request=request,
-            )
+            ),
+            cause=message,
         )
 
     def _breakage_key(self) -> str:
@@ -162,4 +163,4 @@ class Learner:
     def _raise_known_breakage(self) -> None:
         known = self._known_breakage.get(self._breakage_key())
         if known is not None:
-            raise LearnerCodeError(f"{known} (This stopped an earlier check too.)")
+            raise LearnerCodeError(f"{known} (This stopped an earlier check too.)", cause=known.cause)

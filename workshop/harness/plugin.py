@@ -13,6 +13,7 @@ can reach it or another exercise.
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,12 +22,13 @@ import pytest
 
 from workshop.catalog import Exercise, UnknownExercise, find_exercise, lesson_url, load_catalog
 from workshop.harness import sandbox
-from workshop.harness.feedback import GradingFailure
+from workshop.harness.digest import Failure, digest
+from workshop.harness.feedback import GradingFailure, check_title
 from workshop.harness.isolation import ExerciseGrading
 from workshop.harness.learner import Learner, breakage_key
 from workshop.harness.sandbox import LearnerCodeError, cut
 from workshop.harness.sealing import DEFAULT_BASE_URL, PLACEHOLDER_KEY
-from workshop.progress import DONE, FAILING, NOT_STARTED, save_statuses
+from workshop.progress import DONE, FAILING, NOT_STARTED, save_failing_tasks, save_statuses, saved_statuses
 from workshop.settings import REPO_ROOT
 from workshop.simulation.api import SimulatedAPI
 
@@ -36,6 +38,18 @@ SECTION_LIMIT = 2000  # characters of each captured-output section
 PRINTED_LIMIT = 800  # characters of learner output shown under a failure
 
 
+def _failed_mark() -> str:
+    """✗ where the terminal (or the file output goes to) can show it, else a plain x."""
+    try:
+        "✗".encode(getattr(sys.__stdout__, "encoding", None) or "ascii")
+    except (UnicodeEncodeError, LookupError):
+        return "x"
+    return "✗"
+
+
+FAILED_MARK = _failed_mark()
+
+
 @dataclass
 class ExerciseResult:
     exercise: Exercise
@@ -43,6 +57,7 @@ class ExerciseResult:
     failed: set[str] = field(default_factory=set)
     not_started: bool = False
     first_problem: str | None = None
+    failures: list[Failure] = field(default_factory=list)  # in the order the checks ran
     selected: int = 0  # checks of this exercise in the run
     finished: int = 0  # checks whose reports have all come back
     partial: bool = False  # some of its checks were left out (-k, a node id)
@@ -67,6 +82,7 @@ class GradingRun:
     results: dict[str, ExerciseResult] = field(default_factory=dict)
     known_breakage: dict[str, LearnerCodeError] = field(default_factory=dict)
     gradings: dict[str, ExerciseGrading] | None = None  # by check node id, once the run starts
+    quiet: bool = False  # a learner's run: one message per root cause, no pytest banners
 
     @property
     def grades_learner_files(self) -> bool:
@@ -103,7 +119,21 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
+def _grades_exercises_only(config: pytest.Config) -> bool:
+    """True when every path on the command line is inside exercises/ (a learner's run)."""
+    if not config.args:
+        return False
+    base = Path(config.invocation_params.dir)
+    for argument in config.args:
+        path = (base / argument.split("::")[0]).resolve()
+        if path != EXERCISES_DIR and EXERCISES_DIR not in path.parents:
+            return False
+    return True
+
+
+@pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "task(number): the task of the exercise's README a check checks")
     os.environ["OPENAI_API_KEY"] = PLACEHOLDER_KEY
     os.environ["OPENAI_BASE_URL"] = DEFAULT_BASE_URL
     grade_dir = config.getoption("grade_dir")
@@ -113,6 +143,19 @@ def pytest_configure(config: pytest.Config) -> None:
         grade_dir=grade_dir.resolve() if grade_dir is not None else None,
     )
     config.pluginmanager.register(_Tally(run), "workshop-tally")
+    option = config.option
+    if _grades_exercises_only(config) and option.verbose == 0 and option.tbstyle == "auto":
+        # The quiet default: this plugin writes the failures itself, one message per cause.
+        run.quiet = True
+        option.verbose, option.tbstyle, option.reportchars = -1, "no", ""
+
+
+def pytest_report_teststatus(report: pytest.TestReport, config: pytest.Config) -> tuple[str, str, str] | None:
+    """In the quiet default, no progress dots: the summary says it all."""
+    if config.stash[RUN_KEY].quiet and report.nodeid.startswith("exercises/"):
+        category = report.outcome if report.when == "call" or report.outcome != "passed" else ""
+        return category, "", ""
+    return None
 
 
 def exercise_of(path: Path) -> Exercise | None:
@@ -228,6 +271,12 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     run = session.config.stash[RUN_KEY]
     for grading in set((run.gradings or {}).values()):
         grading.close()
+    # An exercise not done (not started, or failing) fails the run, so scripts and classroom
+    # autograders read the same verdict as the learner.
+    unfinished = any(result.status != DONE for result in run.results.values())
+    ok = (pytest.ExitCode.OK, pytest.ExitCode.NO_TESTS_COLLECTED)
+    if run.results and unfinished and session.exitstatus in ok:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 class _Tally:
@@ -243,8 +292,15 @@ class _Tally:
         result = self.run.result_for(exercise)
         if report.failed:
             result.failed.add(report.nodeid)
-            if result.first_problem is None and isinstance(report.longrepr, str) and report.longrepr:
-                result.first_problem = report.longrepr.splitlines()[0]
+            message = report.longreprtext
+            if result.first_problem is None and message:
+                result.first_problem = message.splitlines()[0]
+            found = dict(report.user_properties)
+            task = found.get("task")
+            result.failures.append(Failure(
+                str(found.get("title") or check_title(report.nodeid.rsplit("::", 1)[-1])),
+                message, str(found.get("cause") or message), task if isinstance(task, int) else None,
+            ))
         elif report.when == "call" and report.passed:
             result.passed.add(report.nodeid)
         if report.when == "teardown":
@@ -300,9 +356,24 @@ def pytest_runtest_makereport(
     if exercise_of(item.path) is None:
         return report
     report.sections = [(title, cut(text, SECTION_LIMIT)) for title, text in report.sections]
-    if report.failed and item.config.option.tbstyle != "long":
-        report.longrepr = cut(_learner_message(call) + _printed_note(), MESSAGE_LIMIT)
+    if report.when == "call":
+        task = item.get_closest_marker("task")
+        if task is not None and task.args:
+            report.user_properties.append(("task", task.args[0]))
+        report.user_properties.append(("title", check_title(item.name)))
+    if report.failed:
+        report.user_properties.append(("cause", _cause(call)))
+        if item.config.option.tbstyle != "long":
+            report.longrepr = cut(_learner_message(call) + _printed_note(), MESSAGE_LIMIT)
     return report
+
+
+def _cause(call: pytest.CallInfo[None]) -> str:
+    """What a failure comes down to, the same for every check that meets the same mistake."""
+    error = call.excinfo.value if call.excinfo else None
+    if isinstance(error, GradingFailure | LearnerCodeError):
+        return error.cause
+    return f"grader|{type(error).__name__}"
 
 
 def _printed_note() -> str:
@@ -343,29 +414,72 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         return
     results = [run.results[e.id] for e in load_catalog() if e.id in run.results]
     write = terminalreporter.write_line
+    if run.quiet:
+        for result in results:
+            _write_digest(write, result)
+    statuses = {result.exercise.id: result.status for result in results}
+    if run.grades_learner_files:
+        statuses = {**saved_statuses(), **statuses}
+        total = len(load_catalog())
+    else:
+        total = len(results)
+    done = sum(status == DONE for status in statuses.values())
     title = "reference solutions" if run.solutions else "workshop progress"
     terminalreporter.section(title, sep="=")
-    width = max(len(result.exercise.label) for result in results)
-    for result in results:
-        line = f"  {result.status:<12} {result.exercise.label:<{width}}"
-        if result.status == FAILING and result.failed:
-            checks = len(result.failed | result.passed)
-            line += f"  ({len(result.failed)} of {checks} checks failing)"
-        write(line.rstrip(), green=result.status == DONE, red=result.status == FAILING)
-    done = sum(result.status == DONE for result in results)
-    write(f"{done}/{len(results)} complete")
+    if len(results) == 1:
+        result = results[0]
+        write(f"{result.exercise.number} {result.status} · {done}/{total} complete",
+              green=result.status == DONE, red=result.status == FAILING)
+    else:
+        width = max(len(result.exercise.label) for result in results)
+        for result in results:
+            line = f"  {result.status:<12} {result.exercise.label:<{width}}"
+            if result.status == FAILING and result.failed:
+                checks = len(result.failed | result.passed)
+                line += f"  ({len(result.failed)} of {checks} checks failing)"
+            write(line.rstrip(), green=result.status == DONE, red=result.status == FAILING)
+        write(f"{done}/{total} complete")
     upcoming = next((result for result in results if result.status != DONE), None)
     if upcoming is not None and run.grades_learner_files:
-        exercise = upcoming.exercise
-        write(f"Next: {exercise.label}")
-        write(f"  edit    {exercise.relative(exercise.stub)}")
-        write(f"  lesson  {lesson_url(exercise.lesson)}  (docs/{exercise.lesson})")
-        write(f"  grade   pytest exercises/{exercise.id}")
-        write(f"  hint    workshop hint {exercise.number}")
+        _write_next(write, upcoming, shown_above=run.quiet and bool(upcoming.failures))
     if run.grades_learner_files:
-        finished = {result.exercise.id: result.status for result in results if result.complete}
-        try:
-            save_statuses(finished)
-        except OSError as error:
-            write(f"Your progress could not be saved ({error.strerror or error}); the results "
-                  "above still count.")
+        _save(write, results)
+
+
+def _write_digest(write: Callable[..., None], result: ExerciseResult) -> None:
+    summary = digest(result.failures)
+    if summary is None:
+        return
+    checks = len(result.failed | result.passed)
+    write(f"{result.exercise.label}: {len(result.failed)} of {checks} checks failing", bold=True)
+    write(f"{FAILED_MARK} {summary.first.title}", red=True)
+    for text, indent in summary.lines(f"pytest exercises/{result.exercise.id} -v"):
+        write(" " * indent + text)
+    write("")
+
+
+def _write_next(write: Callable[..., None], result: ExerciseResult, *, shown_above: bool) -> None:
+    exercise = result.exercise
+    if shown_above:
+        write(f"Next: fix the first problem above, save, and run pytest exercises/{exercise.id} again "
+              f"(stuck? workshop hint {exercise.number})")
+        return
+    write(f"Next: {exercise.label}")
+    write(f"  edit    {exercise.relative(exercise.stub)}")
+    write(f"  lesson  {lesson_url(exercise.lesson)}  (docs/{exercise.lesson})")
+    write(f"  grade   pytest exercises/{exercise.id}")
+    write(f"  hint    workshop hint {exercise.number}")
+
+
+def _save(write: Callable[..., None], results: list[ExerciseResult]) -> None:
+    """Save the statuses of the exercises graded in full (a partial run changes nothing else)."""
+    finished = [result for result in results if result.complete]
+    try:
+        save_statuses({result.exercise.id: result.status for result in finished})
+        save_failing_tasks({
+            result.exercise.id: result.failures[0].task if result.failures else None
+            for result in finished
+        })
+    except OSError as error:
+        write(f"Your progress could not be saved ({error.strerror or error}); the results "
+              "above still count.")

@@ -22,7 +22,15 @@ from typing import Any, Protocol
 
 
 class LearnerCodeError(Exception):
-    """The learner's code failed in a way that stops a check; the message says how, in a line."""
+    """The learner's code failed in a way that stops a check; the message says how, in a line.
+
+    `cause` names the failure apart from the call that met it (its kind, text and place in the
+    learner's file), so every check that meets the same failure is known to share it.
+    """
+
+    def __init__(self, message: str, cause: str | None = None) -> None:
+        super().__init__(message)
+        self.cause = cause or message
 
 
 class LearnerCodeHung(LearnerCodeError):
@@ -159,6 +167,17 @@ def load_module(path: Path, module_name: str, *, timeout: float) -> ModuleType:
 
 def explain(error: BaseException, call: str, learner_file: Path, timeout: float) -> LearnerCodeError:
     """Turn anything the learner's code raised into one line that says what to fix."""
+    explained = _explain(error, call, learner_file, timeout)
+    where = _learner_location(error.__traceback__, learner_file)
+    try:
+        text = str(error).partition("\n")[0][:300]
+    except Exception:
+        text = ""
+    explained.cause = f"{type(error).__name__}|{text}|{where}"
+    return explained
+
+
+def _explain(error: BaseException, call: str, learner_file: Path, timeout: float) -> LearnerCodeError:
     where = _learner_location(error.__traceback__, learner_file)
     if isinstance(error, SyntaxError) and Path(error.filename or "").name == learner_file.name:
         return LearnerCodeError(
@@ -191,8 +210,64 @@ def explain(error: BaseException, call: str, learner_file: Path, timeout: float)
             f"{call} is not written yet: it still raises NotImplementedError{todo}. "
             "Replace that line with your code."
         )
+    translated = sdk_error_sentence(error, call, where)
+    if translated is not None:
+        return LearnerCodeError(translated)
     message = f"{type(error).__name__}: {cut(detail[0], 300)}" if detail else type(error).__name__
-    return LearnerCodeError(f"{call} raised {message}{where}.")
+    idea = attribute_idea(error)
+    return LearnerCodeError(f"{call} raised {message}{where}." + (f" Idea: {idea}." if idea else ""))
+
+
+# Attributes a learner reaches for on the SDK's objects, and where the thing they want really is.
+ATTRIBUTE_IDEAS = {
+    ("ChatCompletion", "choice"): "the list of replies is response.choices, with an s",
+    ("ChatCompletion", "message"): "the reply is inside the first choice: response.choices[0].message",
+    ("ChatCompletion", "content"): "the text is at response.choices[0].message.content",
+    ("ChatCompletion", "text"): "the text is at response.choices[0].message.content",
+    ("ChatCompletion", "messages"): "the reply is inside the first choice: response.choices[0].message",
+    ("Choice", "content"): "a choice holds a message: choice.message.content",
+    ("Choice", "text"): "a choice holds a message: choice.message.content",
+    ("ChatCompletionMessage", "text"): "a message's text is message.content",
+    ("list", "message"): "response.choices is a list: take its first item, response.choices[0].message",
+    ("list", "delta"): "chunk.choices is a list: take its first item, chunk.choices[0].delta",
+    ("ChatCompletionChunk", "choice"): "the list is chunk.choices, with an s",
+    ("ChoiceDelta", "text"): "a streamed piece's text is chunk.choices[0].delta.content",
+    ("CompletionUsage", "total"): "the count is usage.total_tokens",
+}
+
+
+def attribute_idea(error: BaseException) -> str | None:
+    """Where the thing lives, for the SDK objects' common wrong attribute names and subscripts."""
+    if isinstance(error, AttributeError) and getattr(error, "obj", None) is not None:
+        return ATTRIBUTE_IDEAS.get((type(error.obj).__name__, str(getattr(error, "name", ""))))
+    if isinstance(error, TypeError) and "object is not subscriptable" in str(error):
+        kind = str(error).split("'")[1] if "'" in str(error) else ""
+        if kind.startswith(("ChatCompletion", "Choice")):
+            return ("the SDK's results are objects, read with dots: response.choices[0].message.content, "
+                    "not response['choices']")
+    return None
+
+
+def sdk_error_sentence(error: BaseException, call: str, where: str) -> str | None:
+    """An error the API answered, in one sentence: which parameter it refused, and its own words."""
+    try:
+        import openai
+    except ImportError:
+        return None
+    if not isinstance(error, openai.APIStatusError):
+        return None
+    body = error.body if isinstance(error.body, dict) else {}
+    said = str(body.get("message") or "").strip() or f"{error.status_code} error"
+    said = cut(said, 300)
+    name = type(error).__name__
+    if isinstance(error, (openai.BadRequestError, openai.UnprocessableEntityError)):
+        param = body.get("param") or getattr(error, "param", None)
+        what = f"the parameter {param}" if param else "the request"
+        return (f"{call} sent a request the API refused{where}: it rejected {what} "
+                f"(openai.{name}, {error.status_code}). The API said: \"{said}\" "
+                f"Fix {what} in your client.chat.completions.create(...) call and grade again.")
+    return (f"{call} raised openai.{name}{where}: the API answered {error.status_code} and said: "
+            f"\"{said}\"")
 
 
 def _learner_location(trace: TracebackType | None, learner_file: Path) -> str:
