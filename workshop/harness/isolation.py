@@ -134,7 +134,9 @@ class _Process:
 
 def _fork(items: list[pytest.Item], capture: str, prepare: Any) -> _Process:
     from workshop.harness.child import run_forked
+    from workshop.harness.warm import warm_up
 
+    warm_up()
     read_fd, write_fd = os.pipe()
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(OSError, ValueError):
