@@ -356,3 +356,37 @@ def test_a_dotenv_file_that_is_not_utf8_is_read_with_one_line(tmp_path, encoding
     assert result.stdout.strip() == "modèle"
     assert len(result.stderr.strip().splitlines()) <= 1
     assert "Traceback" not in result.stderr
+
+
+def test_the_grading_process_holds_no_real_key_even_when_it_loads_a_dotenv(grade, tmp_path, monkeypatch,
+                                                                           start_method):
+    canary = "sk-canary-" + "9" * 40
+    monkeypatch.setenv("OPENAI_API_KEY", canary)
+    monkeypatch.setenv("MY_SERVICE_TOKEN", canary)
+    env_file = tmp_path / "copied.env"
+    env_file.write_text(f"OPENAI_API_KEY={canary}\nOPENAI_BASE_URL=\n")
+    out = tmp_path / "seen.json"
+    probe = (
+        "import json, os\nfrom dotenv import dotenv_values, load_dotenv\n"
+        f"load_dotenv({str(env_file)!r}, override=True)\n"
+        f"json.dump({{'environ': dict(os.environ), 'values': dotenv_values({str(env_file)!r})}}, "
+        f"open({str(out)!r}, 'w'))\n"
+    )
+    grading = grade("01", changed("def build_messages", probe + "\n\ndef build_messages"))
+    assert grading.passed(), grading.failures
+    seen = out.read_text()
+    assert canary not in seen
+    assert json.loads(seen)["environ"]["OPENAI_API_KEY"] == "sk-workshop-grading-placeholder"
+
+
+def test_on_linux_the_grading_process_has_a_network_of_its_own(grade, tmp_path):
+    if not Path("/proc/self/ns/net").exists():
+        pytest.skip("no network namespaces here")
+    if shutil.which("unshare") is None or subprocess.run(
+        ["unshare", "-rn", "true"], capture_output=True
+    ).returncode != 0:
+        pytest.skip("this kernel does not allow an unprivileged network namespace")
+    out = tmp_path / "namespace.txt"
+    grade("01", changed("def build_messages", f"import os\nopen({str(out)!r}, 'w').write("
+                        "os.readlink('/proc/self/ns/net'))\n\n\ndef build_messages"))
+    assert out.read_text() != os.readlink("/proc/self/ns/net")
