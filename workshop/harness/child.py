@@ -59,12 +59,11 @@ def _quiet_terminal() -> None:
 def run_items(items: list[pytest.Item], sender: Sender) -> None:
     """Run each check in order and send its reports the moment it is done."""
     sandbox.observer = _CallReporter(sender)
-    hook = items[0].config.hook if items else None
     for index, item in enumerate(items):
         following = items[index + 1] if index + 1 < len(items) else None
         reports = runtestprotocol(item, nextitem=following, log=False)
-        assert hook is not None
-        serialised = [hook.pytest_report_to_serializable(config=item.config, report=r) for r in reports]
+        hook, config = item.config.hook, item.config
+        serialised = [hook.pytest_report_to_serializable(config=config, report=r) for r in reports]
         sender.send({"kind": "item", "nodeid": item.nodeid, "reports": serialised})
     sender.send({"kind": "done"})
 
