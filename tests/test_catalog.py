@@ -46,7 +46,7 @@ def test_the_reference_solution_passes(grade, key):
 def test_the_stub_reads_not_started_and_fails_once_touched(grade, key):
     untouched = grade(key, stub_source(key))
     assert set(untouched.outcomes.values()) == {"skipped"}
-    assert f"not started  {find_exercise(key).number}" in untouched.output
+    assert f"{find_exercise(key).number} not started · " in untouched.output
     touched = grade(key, stub_source(key) + "\n# started\n")
     assert "failed" in touched.outcomes.values()
     assert "TODO" in touched.failures

@@ -128,15 +128,14 @@ def test_a_real_key_is_never_sent_or_printed(grade, monkeypatch, tmp_path):
 def test_the_summary_counts_progress_and_names_the_next_exercise(grade):
     grading = grade("01", SOLUTION.replace("return response.choices[0].message.content",
                                            "return response"))
-    assert "failing      01 · Single-turn travel assistant" in grading.output
-    assert "0/1 complete" in grading.output
+    assert "01 failing · 0/1 complete" in grading.output
     assert "Next: 01 · Single-turn travel assistant" not in grading.output  # --grade-dir runs
 
 
 def test_grading_the_solutions_reports_every_exercise_done(grade):
     grading = grade("01", None, "--solutions")
     assert grading.passed()
-    assert "done         01" in grading.output
+    assert "01 done · 1/1 complete" in grading.output
 
 
 def test_a_missing_exercise_file_says_how_to_get_it_back(grade, tmp_path):

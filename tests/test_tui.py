@@ -127,8 +127,11 @@ def test_checking_a_failing_exercise_streams_the_messages_of_pytest(learner, gra
         await settle(pilot)
         assert app.statuses[EXERCISE.id] == progress.FAILING
         assert prompt(app, EXERCISE.id).startswith("✗ 01")
-        for message in expected.messages.values():
-            assert message in transcript(app)
+        (_, message), *others = expected.messages.items()
+        assert message in transcript(app)  # the first failure in full
+        for name, _ in others:  # the others a line each, their messages not repeated
+            assert name.removeprefix("test_").replace("_", " ") in transcript(app)
+        assert transcript(app).count("is not written yet") == 1
         assert "5 of 6 checks failing" in transcript(app)
 
     drive(WorkshopApp(grade_on_start=False), scenario)
@@ -281,3 +284,62 @@ def test_watching_grades_each_save_and_moves_on_when_done(learner):
         assert not app.watching
 
     drive(WorkshopApp(grade_on_start=False), scenario)
+
+
+def test_a_slow_check_sends_nothing_after_it_is_stopped_and_shows_no_key(learner, tmp_path):
+    """A correct ask() that sleeps past the limit, with a real-looking key and another host in a
+    `.env` it loads itself: the check fails as hung, and nothing ever reaches that host."""
+    import socket
+    import threading
+
+    canary = "sk-canary-" + "4" * 40
+    reached: list[bytes] = []
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    listener.settimeout(0.2)
+    stop = threading.Event()
+
+    def serve() -> None:
+        while not stop.is_set():
+            try:
+                connection, _ = listener.accept()
+            except OSError:
+                continue
+            with connection:
+                connection.settimeout(1)
+                try:
+                    reached.append(connection.recv(65536) or b"(connected)")
+                except OSError:
+                    reached.append(b"(connected)")
+
+    server = threading.Thread(target=serve, daemon=True)
+    server.start()
+    env_file = tmp_path / "other.env"
+    env_file.write_text(f"OPENAI_API_KEY={canary}\n"
+                        f"OPENAI_BASE_URL=http://127.0.0.1:{listener.getsockname()[1]}/v1\n")
+    learner(SOLUTION.replace(
+        "def ask(question: str) -> str:",
+        "def ask(question: str) -> str:\n"
+        f"    from dotenv import load_dotenv\n    load_dotenv({str(env_file)!r}, override=True)\n"
+        "    import time\n    time.sleep(2.5)",
+    ))
+
+    async def scenario(pilot: Pilot[int]) -> None:
+        await pilot.press("c")
+        await settle(pilot)
+        await pilot.pause(3.0)  # past the end of the sleep, when an abandoned thread would send
+        seen.append(transcript(pilot.app))
+
+    seen: list[str] = []
+    app = WorkshopApp(workspace.Workspace(timeout=1.0), grade_on_start=False)
+    try:
+        drive(app, scenario)
+    finally:
+        stop.set()
+        server.join(2)
+        listener.close()
+    text = seen[0]
+    assert "was still running after 1 second" in text
+    assert reached == []
+    assert canary not in text

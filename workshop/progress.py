@@ -48,17 +48,46 @@ def save_statuses(statuses: dict[str, str]) -> None:
     write_atomically(PROGRESS_FILE, json.dumps(data, indent=2, sort_keys=True))
 
 
+def save_failing_tasks(tasks: dict[str, int | None]) -> None:
+    """Remember the task of each exercise's first failing check (None: no failing check)."""
+    data = _read()
+    saved = data.get("failing_task")
+    merged = {**(saved if isinstance(saved, dict) else {}), **tasks}
+    data["failing_task"] = {key: value for key, value in merged.items() if isinstance(value, int)}
+    write_atomically(PROGRESS_FILE, json.dumps(data, indent=2, sort_keys=True))
+
+
+def failing_task(exercise_id: str) -> int | None:
+    """The task of the exercise's first failing check when it was last graded, if it had one."""
+    saved = _read().get("failing_task", {})
+    task = saved.get(exercise_id) if isinstance(saved, dict) else None
+    return task if isinstance(task, int) else None
+
+
+def hints_seen(exercise_id: str) -> set[int]:
+    """Which of an exercise's hints (by index from 0) the learner has already seen.
+
+    Older progress files kept a count of hints seen in order; that count still reads right.
+    """
+    data = _read()
+    seen = data.get("hints_seen", {})
+    listed = seen.get(exercise_id) if isinstance(seen, dict) else None
+    if isinstance(listed, list):
+        return {index for index in listed if isinstance(index, int) and index >= 0}
+    shown = data.get("hints_shown", {})
+    count = shown.get(exercise_id, 0) if isinstance(shown, dict) else 0
+    return set(range(count)) if isinstance(count, int) and count > 0 else set()
+
+
 def hints_shown(exercise_id: str) -> int:
     """How many of an exercise's hints the learner has already seen."""
-    shown = _read().get("hints_shown", {})
-    count = shown.get(exercise_id, 0) if isinstance(shown, dict) else 0
-    return count if isinstance(count, int) and count >= 0 else 0
+    return len(hints_seen(exercise_id))
 
 
-def record_hints_shown(exercise_id: str, count: int) -> None:
+def record_hints_seen(exercise_id: str, seen: set[int]) -> None:
     data = _read()
-    shown = data.get("hints_shown")
-    data["hints_shown"] = {**(shown if isinstance(shown, dict) else {}), exercise_id: count}
+    listed = data.get("hints_seen")
+    data["hints_seen"] = {**(listed if isinstance(listed, dict) else {}), exercise_id: sorted(seen)}
     write_atomically(PROGRESS_FILE, json.dumps(data, indent=2, sort_keys=True))
 
 

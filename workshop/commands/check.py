@@ -11,34 +11,46 @@ from rich.text import Text
 
 from workshop import progress
 from workshop.catalog import find_exercise
-from workshop.commands.overview import STATUS_MARK, STATUS_STYLE, next_exercise, next_steps, progress_line
+from workshop.commands.overview import (
+    CHECK_MARK,
+    STATUS_MARK,
+    STATUS_STYLE,
+    next_exercise,
+    next_steps,
+    progress_line,
+)
 from workshop.commands.workspace import Workspace, shown
+from workshop.harness.feedback import check_title
 from workshop.harness.grading import CheckResult, ExerciseReport
 from workshop.progress import DONE, FAILING, NOT_STARTED
-
-
-def check_name(name: str) -> str:
-    """`test_ask_returns_the_reply_text[case]` reads as `ask returns the reply text [case]`."""
-    name, bracket, parameters = name.partition("[")
-    readable = name.removeprefix("test_").replace("_", " ")
-    return f"{readable} [{parameters}" if bracket else readable
-
 
 # A line of output and how far it is indented: wrapped lines keep the indent.
 Line = tuple[Text, int]
 
 
 def check_line(check: CheckResult) -> Text:
-    mark, style = {"passed": ("✓", "green"), "failed": ("✗", "red")}.get(check.outcome, ("·", "dim"))
-    return Text.assemble((f"{mark} ", style), check_name(check.name))
+    mark = CHECK_MARK.get(check.outcome, STATUS_MARK[NOT_STARTED])
+    style = {"passed": "green", "failed": "red"}.get(check.outcome, "dim")
+    return Text.assemble((f"{mark} ", style), check.title or check_title(check.name))
 
 
-def check_lines(check: CheckResult) -> list[Line]:
-    """A check: its name, and for a failed one the harness's message for the learner, indented."""
+def check_lines(check: CheckResult, *, explained: set[str] | None = None) -> list[Line]:
+    """A check: its title, and for a failed one the harness's message for the learner, indented.
+
+    `explained` holds the causes of the exercise's failures shown so far: only the first failure
+    is spelled out; later ones get their title alone, one line each.
+    """
     lines = [(check_line(check), 2)]
-    if check.outcome == "failed":
-        lines += [(Text(line), 6) for line in check.message.splitlines()]
-    return lines
+    if check.outcome != "failed":
+        return lines
+    cause = check.cause or check.message
+    if explained:
+        note = "  (same reason as above)" if cause in explained else ""
+        explained.add(cause)
+        return [(check_line(check).append(note, style="dim"), 2)]
+    if explained is not None:
+        explained.add(cause)
+    return lines + [(Text(line), 6) for line in check.message.splitlines() if line.strip()]
 
 
 def headline(report: ExerciseReport) -> Text:
@@ -64,24 +76,17 @@ def not_started_line(report: ExerciseReport, workspace: Workspace | None = None)
                  f"{report.exercise.number} gives a first nudge).", style="dim"), 2)
 
 
-def verdict_lines(
-    report: ExerciseReport, workspace: Workspace | None = None, *, every_failure: bool = True
-) -> list[Line]:
-    """One exercise's result: a headline, then each failed check with its message.
-
-    With `every_failure=False` only the first failed check is spelled out, which is what a watcher
-    needs after each save: the first problem is the one to fix next.
-    """
+def verdict_lines(report: ExerciseReport, workspace: Workspace | None = None) -> list[Line]:
+    """One exercise's result: a headline, then its failing checks, one message per root cause."""
     lines: list[Line] = [(headline(report), 0)]
     if report.status == NOT_STARTED:
         return [*lines, not_started_line(report, workspace)]
-    failures = [check for check in report.checks if check.outcome == "failed"]
-    for check in failures if every_failure else failures[:1]:
-        lines += check_lines(check)
-    if len(failures) > 1 and not every_failure:
-        more = (f"...and {len(failures) - 1} more failing: workshop check {report.exercise.number} "
-                "lists them all.")
-        lines.append((Text(more, style="dim"), 2))
+    summary = report.digest()
+    if summary is None:
+        return lines
+    lines.append((Text.assemble((f"{CHECK_MARK['failed']} ", "red"), summary.first.title), 2))
+    for text, indent in summary.lines(f"pytest exercises/{report.exercise.id} -v"):
+        lines.append((Text(text, style="" if indent else "dim"), 6 if indent else 2))
     return lines
 
 
@@ -103,10 +108,8 @@ def render(lines: list[Line]) -> Indented:
     return Indented(lines)
 
 
-def verdict(
-    report: ExerciseReport, workspace: Workspace | None = None, *, every_failure: bool = True
-) -> Indented:
-    return render(verdict_lines(report, workspace, every_failure=every_failure))
+def verdict(report: ExerciseReport, workspace: Workspace | None = None) -> Indented:
+    return render(verdict_lines(report, workspace))
 
 
 def check_command(console: Console, key: str | None, workspace: Workspace | None = None) -> int:

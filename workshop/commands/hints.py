@@ -1,7 +1,14 @@
-"""Hints, one at a time from gentle to explicit; how many each learner has seen is kept in progress."""
+"""Hints, from gentle to explicit: first those for the task the learner's code fails, then the rest.
+
+Each hint in info.toml begins with "Task N:". After a failing run, the grading saves the task of
+the exercise's first failing check, and `workshop hint` (and `h` in the TUI) gives the next hint for
+that task the learner has not seen; with no failing task saved, hints come in order. Which hints
+each learner has seen is kept in the progress file.
+"""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from rich.console import Console
@@ -9,6 +16,8 @@ from rich.text import Text
 
 from workshop import progress
 from workshop.catalog import Exercise, find_exercise, lesson_url
+
+TASK_PREFIX = re.compile(r"^\s*Task\s+(\d+)\s*:")
 
 
 @dataclass(frozen=True)
@@ -21,18 +30,30 @@ class Hint:
         return Text.assemble((f"Hint {self.number}/{self.total}: ", "bold yellow"), self.text)
 
 
+def task_of(hint: str) -> int | None:
+    match = TASK_PREFIX.match(hint)
+    return int(match.group(1)) if match else None
+
+
 def next_hint(exercise: Exercise) -> Hint | None:
-    """The first hint not shown yet (now counted as shown), or None once all have been seen."""
-    seen = progress.hints_shown(exercise.id)
-    if seen >= len(exercise.hints):
+    """The next hint not shown yet (now counted as shown), or None once all have been seen.
+
+    Hints for the task of the first failing check come first.
+    """
+    seen = progress.hints_seen(exercise.id)
+    unseen = [index for index in range(len(exercise.hints)) if index not in seen]
+    if not unseen:
         return None
-    progress.record_hints_shown(exercise.id, seen + 1)
-    return Hint(seen + 1, len(exercise.hints), exercise.hints[seen])
+    task = progress.failing_task(exercise.id)
+    for_task = [index for index in unseen if task is not None and task_of(exercise.hints[index]) == task]
+    index = (for_task or unseen)[0]
+    progress.record_hints_seen(exercise.id, seen | {index})
+    return Hint(index + 1, len(exercise.hints), exercise.hints[index])
 
 
 def all_hints(exercise: Exercise) -> list[Hint]:
     total = len(exercise.hints)
-    progress.record_hints_shown(exercise.id, total)
+    progress.record_hints_seen(exercise.id, set(range(total)))
     return [Hint(number, total, text) for number, text in enumerate(exercise.hints, start=1)]
 
 

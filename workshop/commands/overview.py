@@ -6,6 +6,7 @@ uses the same marks, bar and "next exercise" rule.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Mapping, Sequence
 
 from rich.console import Console
@@ -16,7 +17,27 @@ from workshop.catalog import Exercise, lesson_number, lesson_url, load_catalog
 from workshop.commands.workspace import Workspace
 from workshop.progress import DONE, FAILING, NOT_STARTED
 
-STATUS_MARK = {DONE: "✓", FAILING: "✗", NOT_STARTED: "·"}
+
+def _can_print(text: str) -> bool:
+    encoding = getattr(sys.stdout, "encoding", None) or "ascii"
+    try:
+        text.encode(encoding)
+    except (UnicodeEncodeError, LookupError):
+        return False
+    return True
+
+
+# A console that cannot print ✓ (cp1252 on Windows, output sent to a file in a legacy encoding)
+# gets plain marks, and any other character it cannot print becomes "?" instead of a crash.
+UNICODE = _can_print("✓✗·█░…")
+if not UNICODE:
+    for _stream in (sys.stdout, sys.stderr):
+        if hasattr(_stream, "reconfigure"):
+            _stream.reconfigure(errors="replace")
+STATUS_MARK = {DONE: "✓", FAILING: "✗", NOT_STARTED: "·"} if UNICODE else {
+    DONE: "+", FAILING: "x", NOT_STARTED: "-"}
+CHECK_MARK = {"passed": "✓", "failed": "✗"} if UNICODE else {"passed": "+", "failed": "x"}
+BAR = ("█", "░") if UNICODE else ("#", ".")
 STATUS_STYLE = {DONE: "green", FAILING: "red", NOT_STARTED: "dim"}
 
 
@@ -35,7 +56,7 @@ def next_exercise(statuses: Mapping[str, str], after: Exercise | None = None) ->
 def progress_bar(done: int, total: int, width: int = 30) -> str:
     """A bar that reads the same with or without colour: filled blocks, then light shade."""
     filled = round(width * done / total) if total else width
-    return "█" * filled + "░" * (width - filled)
+    return BAR[0] * filled + BAR[1] * (width - filled)
 
 
 def progress_line(statuses: Mapping[str, str], width: int = 30) -> Text:

@@ -1,8 +1,10 @@
 """`workshop report`: one machine-readable result per exercise, for instructors collecting a room's.
 
 JSON follows the spirit of exercism's `results.json` (an overall status, then each exercise with its
-status, the failing check's message and the time taken); JUnit XML suits CI dashboards and most
-test-report viewers. Both come from the same grading as `pytest exercises/`.
+status, the failing check's message, the time taken and each check with its task); its fields are
+listed in the README ("For instructors") and only ever added to. JUnit XML suits CI dashboards
+and most test-report viewers. Both come from the same grading as `pytest exercises/`, and the exit
+status is the same too: 0 only when every exercise is done.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from rich.console import Console
 from workshop.commands.workspace import Workspace
 from workshop.harness.grading import ExerciseReport
 from workshop.progress import DONE, FAILING, NOT_STARTED, write_atomically
+from workshop.settings import REPO_ROOT
 
 FORMATS = ("json", "junit")
 CHECK_STATUS = {"passed": "pass", "failed": "fail", "skipped": "skip"}
@@ -43,8 +46,9 @@ def as_json(reports: list[ExerciseReport], learner: str, generated_at: str) -> s
             "message": report.first_failure,
             "seconds": round(report.seconds, 3),
             "checks": [
-                {"name": check.name, "status": CHECK_STATUS.get(check.outcome, check.outcome),
-                 "message": check.message or None}
+                {"name": check.name, "title": check.title or None,
+                 "status": CHECK_STATUS.get(check.outcome, check.outcome),
+                 "message": check.message or None, "task_id": check.task}
                 for check in report.checks
             ],
         }
@@ -93,21 +97,43 @@ def as_junit(reports: list[ExerciseReport], learner: str, generated_at: str) -> 
     return ET.tostring(suites, encoding="unicode", xml_declaration=True) + "\n"
 
 
+PROTECTED_FOLDERS = ("exercises", "solutions")
+
+
+def refused_output(output: str | None) -> str | None:
+    """Why a report may not be written to `output` (inside exercises/ or solutions/), or None."""
+    if output is None:
+        return None
+    target = Path(output).resolve()
+    for name in PROTECTED_FOLDERS:
+        folder = (REPO_ROOT / name).resolve()
+        if target == folder or folder in target.parents:
+            return (f"Not writing the report to {output}: it is inside {name}/, where it could "
+                    "replace course files. Choose a path outside it, such as report.json.")
+    return None
+
+
 def report_command(
     console: Console, fmt: str, output: str | None, learner: str | None = None,
     workspace: Workspace | None = None,
 ) -> int:
+    refusal = refused_output(output)
+    if refusal is not None:
+        console.print(refusal)
+        return 2
     reports = (workspace or Workspace()).grade()
     stamp = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0).isoformat()
     render = as_json if fmt == "json" else as_junit
     text = render(reports, learner or login_name(), stamp)
+    # Like `pytest exercises/` and `workshop check`: 0 only when every exercise is done.
+    verdict = 0 if all(report.status == DONE for report in reports) else 1
     if output is None:
         sys.stdout.write(text)
-        return 0
+        return verdict
     try:
         write_atomically(Path(output), text)
     except OSError as error:
         console.print(f"Could not write the report to {output}: {error.strerror or error}.")
         return 1
     console.print(f"Wrote the {fmt} report for {len(reports)} exercises to {output}.")
-    return 0
+    return verdict

@@ -137,6 +137,7 @@ class WorkshopApp(App[int]):
         self.watcher: Worker[None] | None = None
         self.stop_watching = asyncio.Event()
         self._streamed: str | None = None
+        self._explained: set[str] = set()  # causes already shown in full in this grading
 
     # --- layout -----------------------------------------------------------------------------------
 
@@ -255,6 +256,7 @@ class WorkshopApp(App[int]):
     def grading_started(self, exercises: list[Exercise] | None) -> None:
         what = exercises[0].label if exercises and len(exercises) == 1 else "every exercise"
         self._streamed = None
+        self._explained = set()
         self.output.say("")
         self.output.say(f"Checking {what}…", style="bold")
 
@@ -263,9 +265,10 @@ class WorkshopApp(App[int]):
             return
         if exercise_id != self._streamed:
             self._streamed = exercise_id
+            self._explained = set()
             exercise = next((e for e in load_catalog() if e.id == exercise_id), None)
             self.output.say(exercise.label if exercise else exercise_id, style="bold")
-        self.output.say_lines(check_lines(check))
+        self.output.say_lines(check_lines(check, explained=self._explained))
 
     def grading_finished(self, reports: list[ExerciseReport], follow: bool, quietly: bool) -> None:
         exercises = self.query_one("#exercises", OptionList)

@@ -88,7 +88,7 @@ class Watcher:
                            style="dim")
         if self.current is not None:
             first = next(r for r in reports if r.exercise == self.current)
-            self.console.print(verdict(first, self.workspace, every_failure=False))
+            self.console.print(verdict(first, self.workspace))
         try:
             for changes in watch(
                 root, watch_filter=ExerciseFiles(self.workspace), step=STEP_MS, debounce=DEBOUNCE_MS,
@@ -104,7 +104,7 @@ class Watcher:
     def regrade(self, exercise: Exercise) -> ExerciseReport:
         (report,) = self.workspace.grade([exercise])
         self.statuses[exercise.id] = report.status
-        lines = verdict_lines(report, self.workspace, every_failure=False)
+        lines = verdict_lines(report, self.workspace)
         lines[0] = (Text(time.strftime("%H:%M:%S "), style="dim").append_text(lines[0][0]), 0)
         self.console.print()
         self.console.print(render(lines))

@@ -28,6 +28,7 @@ LEARNER_FOLDER: Path | None = None
 @dataclass(frozen=True)
 class Workspace:
     folder: Path | None = None  # None: LEARNER_FOLDER
+    timeout: float | None = None  # seconds learner code may run in one check (None: info.toml's)
 
     @property
     def copy(self) -> Path | None:
@@ -57,7 +58,8 @@ class Workspace:
         """Grade the learner's files here through the same harness as `pytest exercises/`."""
         from workshop.harness.grading import grade  # imports pytest: only when something is graded
 
-        return grade(exercises, grade_dir=self.copy, capture=capture, on_check=on_check)
+        return grade(exercises, grade_dir=self.copy, capture=capture, on_check=on_check,
+                     timeout=self.timeout)
 
 
 def shown(path: Path) -> str:

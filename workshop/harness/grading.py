@@ -16,6 +16,8 @@ from pathlib import Path
 import pytest
 
 from workshop.catalog import Exercise, load_catalog
+from workshop.harness.digest import Digest, Failure, digest
+from workshop.harness.feedback import check_title
 from workshop.harness.plugin import RUN_KEY
 from workshop.progress import NOT_STARTED
 
@@ -25,6 +27,13 @@ class CheckResult:
     name: str
     outcome: str  # "passed", "failed" or "skipped"
     message: str = ""  # the learner-facing report of a failed check
+    title: str = ""  # the check's plain title, such as "ask returns the reply text"
+    cause: str = ""  # the same for every failed check that comes down to the same mistake
+    task: int | None = None  # the README task the check checks, when its grader says
+
+    def as_failure(self) -> Failure:
+        return Failure(self.title or check_title(self.name), self.message, self.cause or self.message,
+                       self.task)
 
 
 @dataclass
@@ -37,6 +46,10 @@ class ExerciseReport:
     @property
     def first_failure(self) -> str | None:
         return next((check.message for check in self.checks if check.outcome == "failed"), None)
+
+    def digest(self) -> Digest | None:
+        """The failing checks, one message per root cause."""
+        return digest([check.as_failure() for check in self.checks if check.outcome == "failed"])
 
 
 class _Collector:
@@ -52,7 +65,12 @@ class _Collector:
         if report.when == "call" or report.outcome != "passed":
             name = report.nodeid.rsplit("::", 1)[-1]
             message = report.longreprtext if report.failed else ""
-            check = CheckResult(name, report.outcome, message)
+            found = dict(report.user_properties)
+            task = found.get("task")
+            check = CheckResult(
+                name, report.outcome, message, str(found.get("title") or check_title(name)),
+                str(found.get("cause") or message), task if isinstance(task, int) else None,
+            )
             self.checks.setdefault(exercise_id, []).append(check)
             if self.on_check is not None:
                 self.on_check(exercise_id, check)
@@ -69,13 +87,16 @@ def grade(
     grade_dir: Path | None = None,
     capture: str = "fd",
     on_check: Callable[[str, CheckResult], None] | None = None,
+    timeout: float | None = None,
 ) -> list[ExerciseReport]:
     """Grade the given exercises (all by default); progress is saved as by `pytest exercises/`.
 
     `grade_dir` grades the files in a folder laid out like `exercises/` instead (progress is then
     left alone, as with `pytest --grade-dir`). `capture="sys"` keeps pytest away from the terminal's
     file descriptors, for callers that draw on the terminal from another thread. `on_check` hears
-    about each check as soon as it has run, with the exercise's id.
+    about each check as soon as it has run, with the exercise's id. `timeout` replaces the time
+    limit from info.toml. Each exercise is graded in a sealed process of its own, as by
+    `pytest exercises/`, so nothing the learner's code does reaches this process.
     """
     chosen = list(exercises) if exercises is not None else list(load_catalog())
     collector = _Collector(on_check)
@@ -87,6 +108,7 @@ def grade(
     options += [f"--capture={capture}"]
     options += ["--solutions"] if solutions else []
     options += [f"--grade-dir={grade_dir}"] if grade_dir is not None else []
+    options += [f"--exercise-timeout={timeout}"] if timeout else []
     # With no grader to name, pytest would fall back to the course's own test suite.
     if graders:
         with _environment_kept(), contextlib.redirect_stdout(io.StringIO()), \

@@ -26,6 +26,12 @@ from workshop.simulation.api import SimulatedAPI
 from workshop.simulation.recording import RecordedRequest
 
 
+def breakage_key(path: Path) -> str:
+    """The file as saved: code that broke is not run again until the file changes."""
+    stamp = path.stat().st_mtime_ns if path.exists() else 0
+    return f"{path}:{stamp}"
+
+
 class Learner:
     def __init__(
         self,
@@ -147,14 +153,14 @@ class Learner:
                 idea=idea,
                 lesson=lesson or self.exercise.lesson,
                 request=request,
-            )
+            ),
+            cause=message,
         )
 
     def _breakage_key(self) -> str:
-        stamp = self.path.stat().st_mtime_ns if self.path.exists() else 0
-        return f"{self.path}:{stamp}"
+        return breakage_key(self.path)
 
     def _raise_known_breakage(self) -> None:
         known = self._known_breakage.get(self._breakage_key())
         if known is not None:
-            raise LearnerCodeError(f"{known} (This stopped an earlier check too.)")
+            raise LearnerCodeError(f"{known} (This stopped an earlier check too.)", cause=known.cause)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import ssl
 import time
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from functools import cache
@@ -119,7 +119,7 @@ class SimulatedAPI:
                 options = recorded.json().get("stream_options") or {}
                 chunks = stream_chunks(recorded.reply, include_usage=bool(options.get("include_usage")))
                 return httpx.Response(
-                    200, content=_sent_as_read(recorded, chunks),
+                    200, stream=_sent_as_read(recorded, chunks),
                     headers={"content-type": "text/event-stream"},
                 )
             return httpx.Response(200, json=recorded.reply)
@@ -139,16 +139,29 @@ def _answer_by_innermost(request: httpx.Request) -> httpx.Response:
     return SimulatedAPI._open[-1]._answer(request)
 
 
-def _sent_as_read(recorded: RecordedRequest, chunks: list[dict[str, Any]]) -> Iterator[bytes]:
-    """A stream's events, each sent only when the client reads on, counted on `recorded`."""
-    recorded.events = len(chunks) + 1  # the chunks, then `data: [DONE]`
+class _EventStream(httpx.SyncByteStream, httpx.AsyncByteStream):
+    """A stream's events, each sent only when the client reads on, counted on `recorded`.
 
-    def send() -> Iterator[bytes]:
-        for event in event_stream(chunks):
-            recorded.events_read += 1
+    It reads both ways, so `OpenAI` and `AsyncOpenAI` clients stream from the same reply.
+    """
+
+    def __init__(self, recorded: RecordedRequest, chunks: list[dict[str, Any]]) -> None:
+        self.recorded = recorded
+        self.events = event_stream(chunks)
+        recorded.events = len(chunks) + 1  # the chunks, then `data: [DONE]`
+
+    def __iter__(self) -> Iterator[bytes]:
+        for event in self.events:
+            self.recorded.events_read += 1
             yield event
 
-    return send()
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        for event in self.__iter__():
+            yield event
+
+
+def _sent_as_read(recorded: RecordedRequest, chunks: list[dict[str, Any]]) -> _EventStream:
+    return _EventStream(recorded, chunks)
 
 
 @cache
