@@ -67,8 +67,10 @@ def test_a_bad_role_gives_one_message_and_dependent_checks_one_line_each(grade):
     assert_one_screen_no_repeats(lines)
     assert lines[1] == "✗ build messages puts the system message first"
     assert sum("has the role 'human'" in line for line in lines) == 1
-    assert "also failing for the same reason: ask sends one request with model and messages" in lines
-    assert "also failing: ask returns the reply text" in lines
+    assert lines[-1] == (
+        "also failing for the same reason: build messages keeps the prompt and question unchanged, "
+        "ask sends one request with model and messages, ask uses build messages, ask returns the reply text"
+    )
     assert not any("Error code: 400" in line or "BadRequestError" in line for line in lines)
 
 
@@ -194,3 +196,16 @@ def test_a_done_exercise_forgets_its_failing_task(grade, tmp_path, monkeypatch):
     grade("01", solution_source("01"))
     assert progress.failing_task(EXERCISE.id) is None
     assert Path(progress.PROGRESS_FILE).exists()
+
+
+def test_a_second_mistake_with_another_cause_gets_one_line_of_its_own(grade):
+    prompt = solution_source("01").split("SYSTEM_PROMPT = ", 1)[1].split("\n)\n", 1)[0] + "\n)"
+    source = changed(prompt, '""', changed(
+        "    return response.choices[0].message.content",
+        "    print(response.choices[0].message.content)",
+    ))
+    lines = before_summary(grade("01", source).output)
+    assert_one_screen_no_repeats(lines)
+    assert lines[1] == "✗ system prompt describes the assistant"
+    assert "also failing: ask returns the reply text" in lines
+    assert sum("printed the reply" in line for line in lines) == 0

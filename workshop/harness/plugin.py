@@ -466,8 +466,9 @@ def _write_next(write: Callable[..., None], result: ExerciseResult, *, shown_abo
               f"(stuck? workshop hint {exercise.number})")
         return
     write(f"Next: {exercise.label}")
+    for lesson in exercise.lessons:
+        write(f"  read    docs/{lesson}  ({lesson_url(lesson)} while workshop docs runs)")
     write(f"  edit    {exercise.relative(exercise.stub)}")
-    write(f"  lesson  {lesson_url(exercise.lesson)}  (docs/{exercise.lesson})")
     write(f"  grade   pytest exercises/{exercise.id}")
     write(f"  hint    workshop hint {exercise.number}")
 

@@ -20,7 +20,8 @@ _TRAVEL_KINDS = (
     ("budget", re.compile(r"\b(?:budget|cheap|afford|money|cost|expensive|save|price)\w*", re.IGNORECASE)),
     ("weather", re.compile(r"\b(?:weather|rain|climate|season|forecast|hot|cold)\b", re.IGNORECASE)),
     ("food", re.compile(r"\b(?:eat|food|restaurant|dish|drink|dinner|lunch|breakfast)\w*", re.IGNORECASE)),
-    ("sights", re.compile(r"\b(?:see|visit|itinerary|do in|sights|museum|trip|plan|day in|days in|tour)\b",
+    ("sights", re.compile(r"\b(?:see|visit|itinerary|do in|sights?|museums?|galler(?:y|ies)|trips?|plan|"
+                          r"day in|days in|tours?|things to do|worth)\b",
                           re.IGNORECASE)),
     ("sights", re.compile(r"\b(?:tips?|advice|recommend\w*|suggest\w*|ideas?)\b", re.IGNORECASE)),
     ("station", re.compile(r"\b(?:station|estação|estación|gare|bahnhof|airport|train|metro)\b",
