@@ -123,8 +123,8 @@ MISTAKES = {
         "sent the same request 2 times, but this needs exactly one",
     ),
     "another model": (
-        changed("model=MODEL,", 'model="gpt-4o",'),
-        "asked for the model 'gpt-4o'",
+        changed("model=MODEL,", 'model="gpt-5.4",'),
+        "asked for the model 'gpt-5.4'",
     ),
     "empty system prompt": (
         changed(
@@ -166,7 +166,7 @@ ROOT_CAUSES = {
         changed("response.choices[0]", "response.choice[0]"),
         "'ChatCompletion' object has no attribute 'choice'",
     ),
-    "another model": (changed("model=MODEL,", 'model="gpt-4o",'), "asked for the model 'gpt-4o'"),
+    "another model": (changed("model=MODEL,", 'model="gpt-5.4",'), "asked for the model 'gpt-5.4'"),
     "a test request left in before the real one": (
         changed(
             "        response = client.chat.completions.create(",

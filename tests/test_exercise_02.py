@@ -208,8 +208,8 @@ MISTAKES = {
         "printed the reply and returned None",
     ),
     "another model": (
-        changed("model=MODEL,", 'model="gpt-4o",'),
-        "asked for the model 'gpt-4o'",
+        changed("model=MODEL,", 'model="gpt-5.4",'),
+        "asked for the model 'gpt-5.4'",
     ),
 }
 

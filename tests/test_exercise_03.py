@@ -210,8 +210,8 @@ MISTAKES = {
         "never called sample()",
     ),
     "another model": (
-        changed("model=MODEL,", 'model="gpt-4o",'),
-        "asked for the model 'gpt-4o'",
+        changed("model=MODEL,", 'model="gpt-5.4",'),
+        "asked for the model 'gpt-5.4'",
     ),
     "n capped far below the API's limit": (
         changed("    if n < 1:\n", "    if n < 1 or n > 10:\n"),

@@ -30,7 +30,7 @@ def test_a_started_stub_points_at_the_todos(grade):
 
 def test_the_simulated_model_continues_a_cut_off_reply_when_asked():
     question = {"role": "user", "content": "What should I pack for a week in Iceland?"}
-    request = {"model": "gpt-4.1-mini", "temperature": 0}
+    request = {"model": "llama3.2", "temperature": 0}
     whole = complete({**request, "messages": [question]})["choices"][0]["message"]["content"]
     messages, parts = [question], []
     for _ in range(20):
@@ -53,7 +53,7 @@ def test_the_simulated_model_does_not_continue_what_it_did_not_write():
         {"role": "assistant", "content": "Something I never said"},
         {"role": "user", "content": "Continue."},
     ]
-    reply = complete({"model": "gpt-4.1-mini", "messages": messages})["choices"][0]["message"]["content"]
+    reply = complete({"model": "llama3.2", "messages": messages})["choices"][0]["message"]["content"]
     assert not reply.startswith(" ")
 
 

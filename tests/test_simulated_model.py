@@ -12,7 +12,7 @@ from workshop.simulation import SimulatedAPIError, complete
 def ask(*contents: str, **options):
     roles = ["user", "assistant"] * len(contents)
     messages = [{"role": role, "content": text} for role, text in zip(roles, contents, strict=False)]
-    return complete({"model": "gpt-4.1-mini", "messages": messages, **options})
+    return complete({"model": "llama3.2", "messages": messages, **options})
 
 
 def texts(response):
@@ -26,7 +26,7 @@ def test_responses_validate_as_the_sdks_chat_completion():
     assert [choice.index for choice in completion.choices] == [0, 1]
     assert completion.choices[0].finish_reason == "stop"
     assert completion.choices[0].message.role == "assistant"
-    assert completion.model == "gpt-4.1-mini-simulated"
+    assert completion.model == "llama3.2-simulated"
     assert completion.system_fingerprint == "fp_simulated"
 
 

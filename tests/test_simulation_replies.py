@@ -24,12 +24,12 @@ def assistant(text: str) -> dict[str, str]:
 
 
 def reply(*messages: dict[str, str], **options) -> str:
-    body = {"model": "gpt-4.1-mini", "messages": list(messages), "temperature": 0, **options}
+    body = {"model": "llama3.2", "messages": list(messages), "temperature": 0, **options}
     return complete(body)["choices"][0]["message"]["content"]
 
 
 def replies(*messages: dict[str, str], **options) -> list[str]:
-    body = {"model": "gpt-4.1-mini", "messages": list(messages), **options}
+    body = {"model": "llama3.2", "messages": list(messages), **options}
     return [choice["message"]["content"] for choice in complete(body)["choices"]]
 
 

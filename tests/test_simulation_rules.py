@@ -20,7 +20,7 @@ STRICT_OK = {
 
 
 def refusal(**request: Any) -> SimulatedAPIError:
-    body = {"model": "gpt-4.1-mini", "messages": [USER], **request}
+    body = {"model": "llama3.2", "messages": [USER], **request}
     with pytest.raises(SimulatedAPIError) as raised:
         complete(body)
     assert raised.value.status == 400 and raised.value.type == "invalid_request_error"

@@ -35,7 +35,7 @@ def test_json_mode_returns_the_keys_the_messages_ask_for(client):
         {"role": "system", "content": 'Reply in JSON with the keys "city", "days" and "tips".'},
         {"role": "user", "content": "We'd like four days in Lisbon."},
     ]
-    response = client.chat.completions.create(model="gpt-4.1-mini", messages=messages,
+    response = client.chat.completions.create(model="llama3.2", messages=messages,
                                               response_format={"type": "json_object"})
     data = json.loads(response.choices[0].message.content)
     assert list(data) == ["city", "days", "tips"]
@@ -73,7 +73,7 @@ class Itinerary(BaseModel):
 def test_parse_with_a_pydantic_model_never_raises_and_keeps_every_keyword(client):
     # with_structured_output and the SDK's parse(): a strict json_schema from the model.
     completion = client.chat.completions.parse(
-        model="gpt-4.1-mini",
+        model="llama3.2",
         messages=[{"role": "user", "content": "Plan five days in Lisbon with a flight."}],
         response_format=Itinerary,
     )
@@ -107,7 +107,7 @@ def test_a_loose_pattern_keeps_the_replys_words():
 
 def test_streaming_usage_arrives_last_as_litellm_reads_it(client):
     stream = client.chat.completions.create(
-        model="gpt-4.1-mini", messages=[{"role": "user", "content": "What should I pack for Rome?"}],
+        model="llama3.2", messages=[{"role": "user", "content": "What should I pack for Rome?"}],
         stream=True, stream_options={"include_usage": True},
     )
     chunks = list(stream)
@@ -118,7 +118,7 @@ def test_streaming_usage_arrives_last_as_litellm_reads_it(client):
 
 def test_completions_still_validate_against_the_sdks_types_with_every_new_field(client):
     raw = client.chat.completions.with_raw_response.create(
-        model="gpt-4.1-mini", messages=[{"role": "user", "content": "Any tips for Rome?"}],
+        model="llama3.2", messages=[{"role": "user", "content": "Any tips for Rome?"}],
         logprobs=True, top_logprobs=3, n=2, presence_penalty=0.5,
     )
     completion = ChatCompletion.model_validate(raw.http_response.json())

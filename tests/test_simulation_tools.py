@@ -58,7 +58,7 @@ TOOLS = [WEATHER, CURRENCY]
 
 
 def ask(question: str, **options: Any) -> dict[str, Any]:
-    request = {"model": "gpt-4.1-mini", "messages": [{"role": "user", "content": question}],
+    request = {"model": "llama3.2", "messages": [{"role": "user", "content": question}],
                "tools": TOOLS, **options}
     completion = complete(request)
     ChatCompletion.model_validate(completion)
@@ -89,7 +89,7 @@ def answered(messages: list[dict[str, Any]], completion: dict[str, Any], celsius
 
 def refused(request: dict[str, Any]) -> SimulatedAPIError:
     with pytest.raises(SimulatedAPIError) as caught:
-        complete({"model": "gpt-4.1-mini", **request})
+        complete({"model": "llama3.2", **request})
     assert caught.value.status == 400
     return caught.value
 
@@ -376,14 +376,14 @@ def run_loop(client: openai.OpenAI, question: str, *, stream: bool = False) -> t
 
 
 def whole_reply(client: openai.OpenAI, messages: list[Any]) -> tuple[str, list[dict[str, Any]]]:
-    response = client.chat.completions.create(model="gpt-4.1-mini", messages=messages, tools=TOOLS)
+    response = client.chat.completions.create(model="llama3.2", messages=messages, tools=TOOLS)
     choice = response.choices[0]
     assert (choice.finish_reason == "tool_calls") == bool(choice.message.tool_calls)
     return choice.message.content, [call.model_dump() for call in choice.message.tool_calls or []]
 
 
 def streamed_reply(client: openai.OpenAI, messages: list[Any]) -> tuple[str, list[dict[str, Any]]]:
-    stream = client.chat.completions.create(model="gpt-4.1-mini", messages=messages, tools=TOOLS, stream=True)
+    stream = client.chat.completions.create(model="llama3.2", messages=messages, tools=TOOLS, stream=True)
     chunks = [chunk.model_dump(exclude_unset=True) for chunk in stream]
     text = "".join(c["choices"][0]["delta"].get("content") or "" for c in chunks if c["choices"])
     tool_calls = [
