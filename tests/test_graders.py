@@ -15,7 +15,6 @@ from openai import OpenAI
 from tests.conftest import solution_source, stub_source
 from tests.verdicts import named
 from workshop.catalog import Exercise, load_catalog
-from workshop.harness.checks import steady_replies
 from workshop.settings import MODEL
 from workshop.simulation import complete
 from workshop.simulation.api import SimulatedAPI
@@ -63,10 +62,10 @@ def replies_at_high_temperature() -> list[str]:
     return [choice["message"]["content"] for choice in complete(request)["choices"]]
 
 
-def test_steady_replies_make_the_simulated_model_repeat_itself(monkeypatch):
-    steady_replies(monkeypatch)
-    first = replies_at_high_temperature()
-    assert replies_at_high_temperature() == first
+def test_the_graders_api_makes_the_simulated_model_repeat_itself():
+    with SimulatedAPI(repeatable=True):
+        first = replies_at_high_temperature()
+        assert replies_at_high_temperature() == first
     assert len(set(first)) > 1  # still varied across the choices of one request
 
 

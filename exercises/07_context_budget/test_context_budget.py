@@ -11,7 +11,6 @@ from workshop.harness.checks import (
     expect_reply_text,
     message_list,
     single_request,
-    steady_replies,
 )
 from workshop.harness.sandbox import LearnerCodeError
 from workshop.tokens import count_message_tokens
@@ -55,10 +54,6 @@ BUDGET_IDEA = "keep the system message and the newest turns that fit; drop the o
 UNCHANGED_IDEA = "build a new list: the caller's conversation is not yours to change"
 SEND_IDEA = "trim before every request: send only what fits the budget"
 
-
-@pytest.fixture(autouse=True)
-def _steady(monkeypatch):
-    steady_replies(monkeypatch)
 
 
 def flat(turns):

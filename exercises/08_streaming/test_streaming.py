@@ -6,7 +6,7 @@ from collections.abc import Mapping
 
 import pytest
 
-from workshop.harness.checks import check_model, check_roles, message_list, single_request, steady_replies
+from workshop.harness.checks import check_model, check_roles, message_list, single_request
 from workshop.harness.sandbox import short_repr
 from workshop.simulation.streaming import stream_chunks
 
@@ -21,10 +21,6 @@ DOUBLE_PRINTING = (
     "showing."
 )
 
-
-@pytest.fixture(autouse=True)
-def _steady(monkeypatch):
-    steady_replies(monkeypatch)
 
 
 class Terminal(io.StringIO):

@@ -11,7 +11,6 @@ from workshop.harness.checks import (
     expect_reply_text,
     message_list,
     single_request,
-    steady_replies,
 )
 from workshop.harness.sandbox import LearnerCodeError
 from workshop.simulation import invalid_api_key, model_not_found, rate_limited, server_error
@@ -31,10 +30,6 @@ BEFORE_PARENTS = " (before any except clause for a parent class, such as openai.
 # A timeout sentence says that the wait ran out: with the seconds, or in words.
 TOOK_TOO_LONG = re.compile(rf"\b{TIMEOUT}\b|too long|time|slow|wait|took", re.IGNORECASE)
 
-
-@pytest.fixture(autouse=True)
-def _steady(monkeypatch):
-    steady_replies(monkeypatch)
 
 
 def attempts(learner):

@@ -6,33 +6,18 @@ parameters, a client per call or per module) and names the common mistakes one b
 
 from __future__ import annotations
 
-import random
-import types
 from collections.abc import Mapping
 from typing import Any
 
-import pytest
-
 from workshop.harness.learner import Learner
 from workshop.harness.sandbox import Outcome, short_repr
-from workshop.simulation import VALID_ROLES, replies
+from workshop.simulation import VALID_ROLES
 from workshop.simulation.recording import RecordedRequest
 from workshop.tokens import message_text
 
 ROLES_LESSON = "lessons/02-messages-and-roles.md"
 RESPONSE_LESSON = "lessons/01-first-request.md"
 TEXT_LIVES_AT = "response.choices[0].message.content"
-
-
-def steady_replies(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Make the simulated model's varied replies repeatable for the length of one check.
-
-    A learner's request rarely carries a `seed`, and then the model picks among its replies by
-    chance. A verdict must not: with this, every run of a check meets the same replies.
-    """
-    seeded = types.SimpleNamespace(Random=lambda seed=None: random.Random(
-        "grading" if seed is None else seed))
-    monkeypatch.setattr(replies, "random", seeded)
 
 
 def single_request(

@@ -324,7 +324,7 @@ def _exercise_by_nodeid(nodeid: str) -> Exercise | None:
 @pytest.fixture
 def api() -> Iterator[SimulatedAPI]:
     """The simulated API, answering every request the SDK sends during one check."""
-    with SimulatedAPI() as simulated:
+    with SimulatedAPI(repeatable=True) as simulated:
         yield simulated
 
 

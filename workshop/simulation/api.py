@@ -26,6 +26,7 @@ import respx
 from openai import _base_client
 
 from workshop.harness.network import network_blocked
+from workshop.simulation import replies
 from workshop.simulation.cache import PromptCache
 from workshop.simulation.completion import complete
 from workshop.simulation.errors import SimulatedAPIError
@@ -43,6 +44,8 @@ class SimulatedAPI:
     are recorded in `retry_waits` instead of being slept, so grading stays fast. One opened
     inside another answers the requests until it closes, with its own faults and records (a
     lesson's example can line up faults while the docs tests already simulate the API).
+    With `repeatable=True` (the graders' API), requests without a `seed` get the same varied
+    replies on every run, so no verdict depends on chance.
     """
 
     _open: ClassVar[list[SimulatedAPI]] = []
@@ -51,6 +54,7 @@ class SimulatedAPI:
     unanswered: list[RecordedRequest] = field(default_factory=list)
     retry_waits: list[float] = field(default_factory=list)
     prompt_cache: PromptCache = field(default_factory=PromptCache)
+    repeatable: bool = False
     _faults: deque[Fault] = field(default_factory=deque)
 
     def queue(self, *faults: Fault) -> None:
@@ -69,6 +73,8 @@ class SimulatedAPI:
         self._stack.enter_context(network_blocked())
         self._stack.enter_context(self._retries_recorded())
         self._stack.enter_context(_one_ssl_context())
+        if self.repeatable:
+            self._stack.enter_context(replies.repeatable())
         router = self._stack.enter_context(respx.mock(using="httpcore2", assert_all_called=False))
         router.route().mock(side_effect=_answer_by_innermost)
         SimulatedAPI._open.append(self)

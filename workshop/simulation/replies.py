@@ -10,13 +10,31 @@ import hashlib
 import json
 import random
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from workshop import tokens
 from workshop.simulation import writer
 from workshop.simulation.logprobs import choice_logprobs
 from workshop.simulation.structured import json_object_for, schema_instance
+
+# What an unseeded request's choices are drawn with: fresh chance, unless `repeatable()` is on.
+_unseeded: list[str | None] = [None]
+
+
+@contextmanager
+def repeatable() -> Iterator[None]:
+    """Within this block, a request without a `seed` gets the same varied replies every run.
+
+    A verdict must not depend on chance, and a learner's request rarely carries a seed, so the
+    graders' simulated API answers inside this block.
+    """
+    previous, _unseeded[0] = _unseeded[0], "grading"
+    try:
+        yield
+    finally:
+        _unseeded[0] = previous
 
 
 def choose_replies(
@@ -36,7 +54,7 @@ def choose_replies(
     penalty = max(_number(request.get("presence_penalty"), 0.0),
                   _number(request.get("frequency_penalty"), 0.0))
     seed = request.get("seed")
-    rng = random.Random(f"{seed}:{fingerprint}") if seed is not None else random.Random()
+    rng = random.Random(f"{seed}:{fingerprint}") if seed is not None else random.Random(_unseeded[0])
     if temperature == 0 or top_p == 0:
         chance_to_vary = 0.0  # greedy: the choices differ only where a penalty makes them
     else:
