@@ -390,3 +390,35 @@ def test_on_linux_the_grading_process_has_a_network_of_its_own(grade, tmp_path):
     grade("01", changed("def build_messages", f"import os\nopen({str(out)!r}, 'w').write("
                         "os.readlink('/proc/self/ns/net'))\n\n\ndef build_messages"))
     assert out.read_text() != os.readlink("/proc/self/ns/net")
+
+
+def test_an_exercise_graded_ahead_is_held_to_the_same_time_limit(tmp_path, monkeypatch):
+    """With a core to spare, exercise 02 is graded while 01 still runs; its hang still ends on time."""
+    from workshop.harness import plugin
+    from workshop.harness.grading import grade
+
+    monkeypatch.setattr(plugin, "exercises_ahead", lambda: 1)
+    marks = tmp_path / "marks"
+    marks.mkdir()
+    submission = tmp_path / "submission"
+    for key in ("01", "02"):
+        exercise = find_exercise(key)
+        (submission / exercise.id).mkdir(parents=True)
+        shutil.copy(exercise.solution, submission / exercise.id / exercise.stub.name)
+    slow = in_ask("import time", "time.sleep(0.2)",
+                  f"open({str(marks / 'ask')!r}, 'a').write(f'{{time.monotonic()}}\\n')")
+    (submission / "01_single_turn" / "travel_assistant.py").write_text(slow, encoding="utf-8")
+    second = submission / "02_multi_turn" / find_exercise("02").stub.name
+    send = "    def send(self, text: str) -> str:"
+    hang = (f"{send}\n        import os, time\n"
+            f"        open({str(marks / 'send')!r}, 'w').write(str(time.monotonic()))\n"
+            "        os.system('sleep 27.5')")
+    second.write_text(second.read_text(encoding="utf-8").replace(send, hang), encoding="utf-8")
+
+    reports = grade([find_exercise("01"), find_exercise("02")], grade_dir=submission, capture="sys",
+                    timeout=LIMIT)
+    assert [report.status for report in reports] == ["done", "failing"]
+    assert "was still running after 1 second" in (reports[1].first_failure or "")
+    last_ask = max(float(line) for line in (marks / "ask").read_text().split())
+    assert float((marks / "send").read_text()) < last_ask, "exercise 02 did not start ahead"
+    assert processes_with("sleep 27.5") == []

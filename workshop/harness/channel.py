@@ -1,7 +1,9 @@
 """The one-way pipe from a grading process to the session that owns the verdict.
 
 Messages are JSON, each sent whole with its length first, so a process that dies mid-message
-leaves a message the reader can tell is cut, never a half message taken as whole.
+leaves a message the reader can tell is cut, never a half message taken as whole. The reader notes
+when each message came (`RECEIVED`, on the monotonic clock), so the session can time learner code
+by the grading process's own pace even when it reads the messages later.
 """
 
 from __future__ import annotations
@@ -12,11 +14,13 @@ import os
 import queue
 import struct
 import threading
+import time
 from typing import Any
 
 HEADER = struct.Struct(">I")
 CLOSED = {"kind": "closed"}  # what the reader hands on once the pipe has ended
 CUT = {"kind": "cut"}  # the pipe ended in the middle of a message
+RECEIVED = "received"
 
 
 class Sender:
@@ -62,10 +66,14 @@ def read_into(fd: int, messages: queue.Queue[dict[str, Any]]) -> threading.Threa
                     messages.put(CUT)
                     break
                 try:
-                    messages.put(json.loads(body))
+                    message = json.loads(body)
                 except ValueError:
+                    message = None
+                if not isinstance(message, dict):
                     messages.put(CUT)
                     break
+                message[RECEIVED] = time.monotonic()
+                messages.put(message)
         except OSError:
             pass
         finally:

@@ -9,7 +9,10 @@ check whose message says what happened; the checks after it run in a fresh proce
 the code already stopped once.
 
 Forking is used where it is safe (Linux), so a grading process costs milliseconds; elsewhere,
-or with `WORKSHOP_GRADING_START=spawn`, a new interpreter is spawned instead.
+or with `WORKSHOP_GRADING_START=spawn`, a new interpreter is spawned instead. On a machine with
+cores to spare, the next exercises' processes start while the current one runs; each call is
+timed by when the grading process's messages came, so a process that ran ahead is held to the
+same limit as the one the session is watching.
 """
 
 from __future__ import annotations
@@ -37,6 +40,16 @@ START_VARIABLE = "WORKSHOP_GRADING_START"
 GRACE_SECONDS = 0.5  # after the in-process time limit, before the process group is ended
 IDLE_SECONDS = 60.0  # grader code between learner calls; only a wedged process takes this long
 HARD_CRASHES = {"SIGSEGV", "SIGABRT", "SIGBUS", "SIGFPE", "SIGILL"}
+
+
+def exercises_ahead() -> int:
+    """How many exercises may be graded ahead of the one the session is reporting: one a core,
+    at most three (the session itself mostly waits)."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        cores = os.cpu_count() or 1
+    return max(0, min(cores, 3))
 
 
 def start_method() -> str:
@@ -218,6 +231,7 @@ class ExerciseGrading:
         self.prepare = prepare
         self.method = method or start_method()
         self.process: _Process | None = None
+        self.begun = False  # the session has asked for one of its checks
         self.ready: dict[str, list[pytest.TestReport]] = {}
         self.stopped: str | None = None  # why learner code last stopped its grading process
         self._waiting_since = time.time()
@@ -228,6 +242,11 @@ class ExerciseGrading:
         except BaseException:
             self.close()
             raise
+
+    def start_ahead(self) -> None:
+        """Start grading from the first check before the session asks for it."""
+        if not self.begun and self.process is None:
+            self.process = self._start(self.items[0])
 
     def close(self) -> None:
         if self.process is not None:
@@ -242,6 +261,7 @@ class ExerciseGrading:
         return _fork(remaining, self.capture, lambda config: self.prepare(config, stopped))
 
     def _reports_for(self, item: pytest.Item) -> list[pytest.TestReport]:
+        self.begun = True
         if item.nodeid in self.ready:
             return self.ready.pop(item.nodeid)
         self._waiting_since = time.time()
@@ -255,10 +275,10 @@ class ExerciseGrading:
             kind = message["kind"]
             if kind == "begin":
                 call = message["call"]
-                deadline = time.monotonic() + float(message["timeout"]) + GRACE_SECONDS
+                deadline = message[channel.RECEIVED] + float(message["timeout"]) + GRACE_SECONDS
             elif kind == "end":
                 call = None
-                deadline = time.monotonic() + IDLE_SECONDS + self.timeout
+                deadline = message[channel.RECEIVED] + IDLE_SECONDS + self.timeout
             elif kind == "item":
                 reports = [self._restore(item, data) for data in message["reports"]]
                 if message["nodeid"] == item.nodeid:
@@ -279,16 +299,17 @@ class ExerciseGrading:
                 return self._stopped(item, self._ended_message(call, process.ending or Ending()))
 
     def _next(self, process: _Process, deadline: float) -> dict[str, Any]:
-        """The next message, or `late` at the deadline, or `closed` once the process is gone."""
+        """The next message that came by the deadline, else `late`; `closed` once the process is gone."""
         ended_at: float | None = None
         while True:
             now = time.monotonic()
-            if now >= deadline:
-                return {"kind": "late"}
             try:
-                return process.messages.get(timeout=min(0.05, deadline - now))
+                message = process.messages.get(timeout=max(0.0, min(0.05, deadline - now)))
             except queue.Empty:
-                pass
+                if now >= deadline:
+                    return {"kind": "late"}
+            else:
+                return message if message.get(channel.RECEIVED, now) <= deadline else {"kind": "late"}
             if ended_at is None and process.has_ended():
                 ended_at = time.monotonic()
                 # What is left in the pipe still arrives; a fork holding it open does not stop us.

@@ -19,12 +19,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from _pytest.unraisableexception import gc_collect_iterations_key  # pytest is pinned in the lock
 
 from workshop.catalog import Exercise, UnknownExercise, find_exercise, lesson_url, load_catalog
 from workshop.harness import sandbox
 from workshop.harness.digest import Failure, digest
 from workshop.harness.feedback import GradingFailure, check_title
-from workshop.harness.isolation import ExerciseGrading
+from workshop.harness.isolation import ExerciseGrading, exercises_ahead
 from workshop.harness.learner import Learner, breakage_key
 from workshop.harness.sandbox import LearnerCodeError, cut
 from workshop.harness.sealing import DEFAULT_BASE_URL, PLACEHOLDER_KEY
@@ -144,7 +145,12 @@ def pytest_configure(config: pytest.Config) -> None:
     )
     config.pluginmanager.register(_Tally(run), "workshop-tally")
     option = config.option
-    if _grades_exercises_only(config) and option.verbose == 0 and option.tbstyle == "auto":
+    if not _grades_exercises_only(config):
+        return
+    # The session holds no learner code: pytest's unraisable-exception check still looks, but
+    # without its closing garbage collections, a sixth of a second of every learner's run.
+    config.stash[gc_collect_iterations_key] = 0
+    if option.verbose == 0 and option.tbstyle == "auto":
         # The quiet default: this plugin writes the failures itself, one message per cause.
         run.quiet = True
         option.verbose, option.tbstyle, option.reportchars = -1, "no", ""
@@ -252,6 +258,19 @@ def _gradings(session: pytest.Session, run: GradingRun) -> dict[str, ExerciseGra
     return gradings
 
 
+def _start_the_next_ones(run: GradingRun, grading: ExerciseGrading, config: pytest.Config) -> None:
+    """While `grading` runs, the exercises after it start on the cores it leaves idle.
+
+    Not with `-s`: what the learner's code prints would then mix with another exercise's output.
+    """
+    if _capture(config) == "no":
+        return
+    order = list(dict.fromkeys((run.gradings or {}).values()))
+    following = order[order.index(grading) + 1:]
+    for ahead in following[:exercises_ahead()]:
+        ahead.start_ahead()
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> bool | None:
     run = item.config.stash[RUN_KEY]
@@ -260,6 +279,9 @@ def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> 
     grading = run.gradings.get(item.nodeid)
     if grading is None:
         return None  # not a check of an exercise with code to run: pytest runs it here
+    if not grading.begun:
+        grading.start_ahead()
+        _start_the_next_ones(run, grading, item.config)
     item.ihook.pytest_runtest_logstart(nodeid=item.nodeid, location=item.location)
     for report in grading.reports_for(item):
         item.ihook.pytest_runtest_logreport(report=report)

@@ -16,8 +16,9 @@ import threading
 import traceback
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
-from types import ModuleType, TracebackType
+from types import CodeType, ModuleType, TracebackType
 from typing import Any, Protocol
 
 
@@ -153,8 +154,7 @@ def load_module(path: Path, module_name: str, *, timeout: float) -> ModuleType:
     sys.modules[module_name] = module
 
     def execute() -> None:
-        code = compile(path.read_bytes(), str(path), "exec", dont_inherit=True)
-        exec(code, module.__dict__)
+        exec(_compiled(path.read_bytes(), str(path)), module.__dict__)
 
     outcome = run_guarded(
         f"import {path.stem}", execute, (), {}, learner_file=path, timeout=timeout
@@ -163,6 +163,12 @@ def load_module(path: Path, module_name: str, *, timeout: float) -> ModuleType:
         sys.modules.pop(module_name, None)
         raise outcome.error
     return module
+
+
+@lru_cache(maxsize=16)
+def _compiled(source: bytes, filename: str) -> CodeType:
+    """The file's code, compiled once per grading process for each version of its source."""
+    return compile(source, filename, "exec", dont_inherit=True)
 
 
 def explain(error: BaseException, call: str, learner_file: Path, timeout: float) -> LearnerCodeError:

@@ -70,13 +70,17 @@ class SimulatedAPI:
 
     def __enter__(self) -> SimulatedAPI:
         self._stack = ExitStack()
-        self._stack.enter_context(network_blocked())
-        self._stack.enter_context(self._retries_recorded())
-        self._stack.enter_context(_one_ssl_context())
+        if not SimulatedAPI._open:
+            # The outermost one reroutes the SDK for all of them: requests, and the waits
+            # between retries, go to whichever is innermost (a grading process keeps one open
+            # for its whole life and opens another for each check).
+            self._stack.enter_context(network_blocked())
+            self._stack.enter_context(_retries_recorded())
+            self._stack.enter_context(_one_ssl_context())
+            router = self._stack.enter_context(respx.mock(using="httpcore2", assert_all_called=False))
+            router.route().mock(side_effect=_answer_by_innermost)
         if self.repeatable:
             self._stack.enter_context(replies.repeatable())
-        router = self._stack.enter_context(respx.mock(using="httpcore2", assert_all_called=False))
-        router.route().mock(side_effect=_answer_by_innermost)
         SimulatedAPI._open.append(self)
         return self
 
@@ -88,28 +92,6 @@ class SimulatedAPI:
     ) -> None:
         SimulatedAPI._open.remove(self)
         self._stack.__exit__(kind, error, trace)
-
-    @contextmanager
-    def _retries_recorded(self) -> Iterator[None]:
-        """Record how long the SDK would wait before each retry, without waiting."""
-        waits = self.retry_waits
-
-        def record_sync(client: Any, *, retries_taken: int, max_retries: int, options: Any,
-                        response: Any) -> None:
-            headers = response.headers if response is not None else None
-            waits.append(client._calculate_retry_timeout(max_retries - retries_taken, options, headers))
-
-        async def record_async(client: Any, **details: Any) -> None:
-            record_sync(client, **details)
-
-        sync_client, async_client = _base_client.SyncAPIClient, _base_client.AsyncAPIClient
-        originals = (sync_client._sleep_for_retry, async_client._sleep_for_retry)
-        sync_client._sleep_for_retry = record_sync  # type: ignore[method-assign]
-        async_client._sleep_for_retry = record_async  # type: ignore[method-assign]
-        try:
-            yield
-        finally:
-            sync_client._sleep_for_retry, async_client._sleep_for_retry = originals
 
     def _answer(self, request: httpx.Request) -> httpx.Response:
         recorded = RecordedRequest.from_httpx(request)
@@ -170,15 +152,40 @@ def _sent_as_read(recorded: RecordedRequest, chunks: list[dict[str, Any]]) -> _E
     return _EventStream(recorded, chunks)
 
 
+@contextmanager
+def _retries_recorded() -> Iterator[None]:
+    """Record how long the SDK would wait before each retry, without waiting."""
+
+    def record_sync(client: Any, *, retries_taken: int, max_retries: int, options: Any,
+                    response: Any) -> None:
+        headers = response.headers if response is not None else None
+        wait = client._calculate_retry_timeout(max_retries - retries_taken, options, headers)
+        SimulatedAPI._open[-1].retry_waits.append(wait)
+
+    async def record_async(client: Any, **details: Any) -> None:
+        record_sync(client, **details)
+
+    sync_client, async_client = _base_client.SyncAPIClient, _base_client.AsyncAPIClient
+    originals = (sync_client._sleep_for_retry, async_client._sleep_for_retry)
+    sync_client._sleep_for_retry = record_sync  # type: ignore[method-assign]
+    async_client._sleep_for_retry = record_async  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        sync_client._sleep_for_retry, async_client._sleep_for_retry = originals
+
+
 @cache
 def _shared_ssl_context() -> ssl.SSLContext:
-    return httpcore2.default_ssl_context()
+    """A client context that trusts no certificate at all: nothing here connects, so none is
+    needed, and should anything try, its handshake fails."""
+    return ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
 
 
 @contextmanager
 def _one_ssl_context() -> Iterator[None]:
-    """Let every client share one TLS context: nothing here connects, and loading the
-    certificate store again for each `OpenAI()` a learner creates costs more than a check."""
+    """Let every client share one TLS context: loading the certificate store for each
+    `OpenAI()` a learner creates costs more than a check."""
     original = httpcore2.default_ssl_context
     shared = _shared_ssl_context()
     httpcore2.default_ssl_context = lambda *args, **kwargs: shared

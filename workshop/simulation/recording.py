@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import httpx
@@ -30,7 +31,7 @@ class RecordedRequest:
     def stream_read_to_end(self) -> bool:
         return self.events > 0 and self.events_read == self.events
 
-    @property
+    @cached_property
     def path(self) -> str:
         return httpx.URL(self.url).path
 
