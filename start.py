@@ -174,7 +174,10 @@ class Workshop:
             raise SetupError(f"could not create .venv ({error})") from None
 
     def install_lock(self, lock: Path, what: str) -> None:
-        self.pip(["--require-hashes", "-r", str(lock)], f"pip could not install {what} from {lock.name}")
+        """Install exactly the pins of `lock`: it is resolved already, and leaves out on purpose
+        what nothing here imports (see .ci/lock.py), which pip would otherwise add back."""
+        self.pip(["--require-hashes", "--no-deps", "-r", str(lock)],
+                 f"pip could not install {what} from {lock.name}")
         if lock == self.dev_lock:
             self.stamp(lock).write_text(self.fingerprint(lock), encoding="utf-8")
 

@@ -17,8 +17,14 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+# Required by a package but never imported by the course: Babel (34 MB of locale data) serves only
+# mkdocs-material's blog plugin, which the lessons site does not use. start.py installs a lock
+# with `--no-deps`, so what is left out here stays out; tests/test_lockfiles.py keeps this list
+# and the locks in step.
+LEFT_OUT = ["babel"]
 COMMON = ["pip", "compile", "pyproject.toml", "--universal", "--generate-hashes",
-          "--python-version", "3.10", "--quiet"]
+          "--python-version", "3.10", "--quiet",
+          *[option for name in LEFT_OUT for option in ("--no-emit-package", name)]]
 
 
 def uv_command() -> list[str]:

@@ -6,14 +6,16 @@ test and authoring tools on top. `python .ci/lock.py` writes both.
 
 from __future__ import annotations
 
+import importlib.util
 import re
 import sys
 from dataclasses import dataclass
 from functools import cache
+from importlib import metadata
 from pathlib import Path
 
 import pytest
-from packaging.markers import Marker
+from packaging.markers import Marker, default_environment
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 from packaging.version import Version
@@ -129,3 +131,35 @@ def test_a_lock_says_how_it_was_made(lock):
     header = lock.read_text(encoding="utf-8").splitlines()[1]
     assert "pip compile pyproject.toml --universal --generate-hashes --python-version 3.10" in header
     assert header.endswith(f"-o {lock.name}")
+
+
+def _left_out() -> list[str]:
+    spec = importlib.util.spec_from_file_location("lock_script", REPO_ROOT / ".ci" / "lock.py")
+    assert spec is not None and spec.loader is not None
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    return [canonicalize_name(name) for name in script.LEFT_OUT]
+
+
+@pytest.mark.parametrize("lock", [LEARNER_LOCK, DEV_LOCK], ids=lambda lock: lock.name)
+def test_a_lock_holds_everything_its_packages_need_but_what_is_left_out_on_purpose(lock):
+    """start.py installs a lock with --no-deps, so a lock must be whole by itself."""
+    here = {name: str(value) for name, value in default_environment().items()}
+    locked = pinned(lock, here)
+    left_out = _left_out()
+    for name in locked:
+        for line in metadata.requires(name) or []:
+            requirement = Requirement(line)
+            if requirement.marker is not None and not requirement.marker.evaluate({**here, "extra": ""}):
+                continue
+            needed = canonicalize_name(requirement.name)
+            assert needed in locked or needed in left_out, f"{name} needs {needed}, which {lock.name} lacks"
+    assert not set(left_out) & set(locked)
+
+
+def test_what_is_left_out_is_not_installed():
+    """The environment built from the locks lacks it, and the strict site build (tests/test_docs.py)
+    runs in that environment, so the site is known to build without it."""
+    for name in _left_out():
+        with pytest.raises(metadata.PackageNotFoundError):
+            metadata.version(name)
