@@ -44,12 +44,13 @@ HARD_CRASHES = {"SIGSEGV", "SIGABRT", "SIGBUS", "SIGFPE", "SIGILL"}
 
 def exercises_ahead() -> int:
     """How many exercises may be graded ahead of the one the session is reporting: one a core,
-    at most three (the session itself mostly waits)."""
+    at most three, as the session itself mostly waits; none on a single core, where the one it
+    waits for would only run slower."""
     try:
         cores = len(os.sched_getaffinity(0))
     except (AttributeError, OSError):
         cores = os.cpu_count() or 1
-    return max(0, min(cores, 3))
+    return 0 if cores < 2 else min(cores, 3)
 
 
 def start_method() -> str:
