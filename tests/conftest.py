@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from _pytest.unraisableexception import gc_collect_iterations_key
 
 from workshop.catalog import find_exercise
 from workshop.settings import REPO_ROOT
@@ -44,11 +43,6 @@ class Grading:
 class _Recorder:
     def __init__(self, grading: Grading) -> None:
         self.grading = grading
-
-    def pytest_configure(self, config: pytest.Config) -> None:
-        # A grading run inside a test skips pytest's closing garbage collection (as pytester's
-        # runs do): with openai loaded it costs a sixth of a second, times hundreds of runs.
-        config.stash[gc_collect_iterations_key] = 0
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         name = report.nodeid.rsplit("::", 1)[-1]
