@@ -7,17 +7,25 @@ The pages are the hand-written Markdown files under `docs/` plus the exercise pa
 from __future__ import annotations
 
 import atexit
+import contextlib
 import importlib.util
+import json
 import os
 import re
 import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from types import ModuleType
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows
+    fcntl = None  # type: ignore[assignment]
 
 from workshop.lesson_code import _FENCE, PYTHON_LANGUAGES, SKIP_MARKER, CodeBlock, code_blocks
 from workshop.settings import REPO_ROOT
@@ -135,11 +143,7 @@ def fresh_copy(destination: Path) -> Path:
     return destination
 
 
-def build_site(*options: str, config: Path = MKDOCS_YML, cwd: Path = REPO_ROOT) -> Build:
-    """Run `mkdocs build` into a new temporary folder (removed when the tests end)."""
-    folder = Path(tempfile.mkdtemp(prefix="workshop-site-"))
-    atexit.register(shutil.rmtree, folder, ignore_errors=True)
-    site = folder / "site"
+def _mkdocs_build(site: Path, options: tuple[str, ...], config: Path, cwd: Path) -> Build:
     completed = subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", *options, "--config-file", str(config),
          "--site-dir", str(site)],
@@ -153,14 +157,66 @@ def build_site(*options: str, config: Path = MKDOCS_YML, cwd: Path = REPO_ROOT) 
     return Build(completed.returncode, completed.stdout + completed.stderr, site)
 
 
+def build_site(*options: str, config: Path = MKDOCS_YML, cwd: Path = REPO_ROOT) -> Build:
+    """Run `mkdocs build` into a new temporary folder (removed when the tests end)."""
+    folder = Path(tempfile.mkdtemp(prefix="workshop-site-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    return _mkdocs_build(folder / "site", options, config, cwd)
+
+
+_SHARED_PREFIX = "workshop-sites-run-"
+_STALE_SECONDS = 24 * 60 * 60
+
+
+def _remove_stale_shared_builds() -> None:
+    """Shared builds are left for the other workers of their run; a day later, no run uses them."""
+    for folder in Path(tempfile.gettempdir()).glob(_SHARED_PREFIX + "*"):
+        with contextlib.suppress(FileNotFoundError):  # another run removed it first
+            if time.time() - folder.stat().st_mtime > _STALE_SECONDS:
+                shutil.rmtree(folder, ignore_errors=True)
+
+
+def _shared_build(name: str, *options: str) -> Build:
+    """Build the course's site once per pytest-xdist run, not once per worker.
+
+    The first worker to ask builds it under an exclusive lock; the others wait for it and read
+    the recorded result. Without xdist (or without `fcntl`), each process builds its own.
+    """
+    run = os.environ.get("PYTEST_XDIST_TESTRUNUID", "")
+    if fcntl is None or not run.isalnum():
+        return build_site(*options)
+    folder = Path(tempfile.gettempdir()) / f"{_SHARED_PREFIX}{run}"
+    if not folder.exists():
+        _remove_stale_shared_builds()
+        folder.mkdir(exist_ok=True)
+    record = folder / f"{name}.json"
+    with open(folder / "lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not record.exists():
+            build = _mkdocs_build(folder / name, options, MKDOCS_YML, REPO_ROOT)
+            record.write_text(json.dumps([build.returncode, build.output]), encoding="utf-8")
+            return build
+    returncode, output = json.loads(record.read_text(encoding="utf-8"))
+    return Build(returncode, output, folder / name)
+
+
+@cache
+def strict_build() -> Build:
+    """`mkdocs build --strict`, run once per test session."""
+    return _shared_build("strict", "--strict")
+
+
 @cache
 def built_site() -> Build:
     """The site, built once per test session for the tests that look at its pages.
 
-    It is built without `--strict`, so that a warning fails only the strict-build test and the
-    other tests can still say what is right or wrong with the pages.
+    A warning must fail only the strict-build test, so that the other tests can still say what
+    is right or wrong with the pages: when the strict build fails, the site is built again
+    without `--strict`. When it succeeds, its site is that site (strict mode only aborts at the
+    end of a build that logged warnings).
     """
-    return build_site()
+    strict = strict_build()
+    return strict if strict.returncode == 0 else _shared_build("lenient")
 
 
 def nav_lessons() -> list[tuple[str, str]]:

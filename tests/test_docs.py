@@ -42,6 +42,7 @@ from tests.docs_support import (
     inline_commands,
     nav_lessons,
     skip_markers_without_block,
+    strict_build,
 )
 from workshop.catalog import load_catalog
 from workshop.settings import REPO_ROOT
@@ -72,7 +73,7 @@ SHELL_BLOCKS = blocks_of(SHELL_LANGUAGES)
 
 
 def test_site_builds_strictly_without_warnings() -> None:
-    build = build_site("--strict")
+    build = strict_build()
     assert build.returncode == 0, f"mkdocs build --strict failed:\n{build.output}"
     assert "WARNING" not in build.output, build.output
 
