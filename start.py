@@ -38,8 +38,11 @@ COURSE_TOOLS = ("ruff",)
 PROJECT_NAME = "chat-completions-workshop"
 PROJECT_VERSION = "0.1.0"
 CONSOLE_SCRIPTS = {"workshop": "workshop.commands.cli:main"}
-# The course suite runs on every core; pyproject.toml turns plugin autoloading off.
-COURSE_SUITE_OPTIONS = ("-p", "xdist.plugin", "-n", "auto", "--dist", "worksteal")
+# The course suite runs on every core, with one worker more than there are cores: many of its tests
+# spend a second waiting (for a time limit, a browser, a paced stream), and the extra worker uses
+# that second. pyproject.toml turns plugin autoloading off.
+COURSE_SUITE_WORKERS = str((os.cpu_count() or 1) + 1)
+COURSE_SUITE_OPTIONS = ("-p", "xdist.plugin", "-n", COURSE_SUITE_WORKERS, "--dist", "worksteal")
 # pip's error lines that say nothing about what went wrong.
 PIP_ASIDES = ("ERROR: Ignored the following versions",)
 INTERRUPTED = "Setup interrupted; .venv is as it was before. Run `python start.py` again to finish."

@@ -226,7 +226,8 @@ def test_the_course_tools_come_only_with_the_course_suite_and_ruff(course, capfd
     assert start.main(["pytest", "--durations=5"], root=course) == 0
     out = capfd.readouterr().out.splitlines()
     assert out == ["Adding the course's test tools to .venv (once)...",
-                   "ran pytest -p xdist.plugin -n auto --dist worksteal --durations=5"]
+                   f"ran pytest -p xdist.plugin -n {start.COURSE_SUITE_WORKERS} --dist worksteal "
+                   "--durations=5"]
     assert pip_calls(course)[-1].split()[-1] == "requirements-dev.lock"
     assert start.main(["ruff", "check", "."], root=course) == 0
     assert capfd.readouterr().out == "ran ruff check .\n"
