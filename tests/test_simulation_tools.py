@@ -273,6 +273,15 @@ def test_a_tool_message_whose_id_matches_no_call_is_refused():
     assert error.param == "messages.[3].tool_call_id"
 
 
+def test_a_tool_message_whose_id_is_not_a_string_gets_the_type_error():
+    messages, calls = conversation_with_two_calls()
+    messages[-1] = {**messages[-1], "tool_call_id": [calls[-1]["id"]]}
+    error = refused({"messages": messages, "tools": TOOLS})
+    assert error.message == ("Invalid type for 'messages[3].tool_call_id': expected a string, "
+                             "but got an array instead.")
+    assert error.code == "invalid_type"
+
+
 def test_a_call_left_without_its_tool_message_is_refused():
     messages, tool_calls = conversation_with_two_calls()
     error = refused({"messages": messages[:-1], "tools": TOOLS})

@@ -147,6 +147,8 @@ def _validate_message(index: int, message: Any) -> None:
             400, f"Missing required parameter: '{where}.tool_call_id'.",
             param=f"{where}.tool_call_id", code="missing_required_parameter",
         )
+    if role == "tool" and not isinstance(message["tool_call_id"], str):
+        raise _invalid_type(f"{where}.tool_call_id", "a string", message["tool_call_id"])
 
 
 def _validate_parts(where: str, role: str, parts: Sequence[Any]) -> None:
