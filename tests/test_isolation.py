@@ -21,6 +21,8 @@ SOLUTION = solution_source("01")
 changed = editor(SOLUTION)
 ASK = "def ask(question: str) -> str:"
 LIMIT = 1.0
+# Unique to this test process, so a sleep another xdist worker started is never counted here.
+SLEEP = f"sleep 25.{os.getpid()}"
 
 
 def in_ask(*lines: str) -> str:
@@ -79,7 +81,7 @@ HANGS = {
     "a loop that ignores the time-limit signal": in_ask(
         "import signal", "signal.signal(signal.SIGALRM, signal.SIG_IGN)", "while True:", "    pass",
     ),
-    "a shell command that sleeps": in_ask("import os", "os.system('sleep 25.25')"),
+    "a shell command that sleeps": in_ask("import os", f"os.system('{SLEEP}')"),
     "a wait on a lock nobody releases": in_ask(
         "import threading", "lock = threading.Lock()", "lock.acquire()", "lock.acquire()",
     ),
@@ -95,7 +97,7 @@ def test_each_hang_ends_within_the_limit_and_a_second(tmp_path, shape, start_met
     assert "so it was stopped" in report.longreprtext
     assert report.stop - report.start <= LIMIT + 1.0
     assert code == 1
-    assert processes_with("sleep 25.25") == []
+    assert processes_with(SLEEP) == []
 
 
 def test_a_thread_left_running_does_not_keep_grading_alive(tmp_path, capsys):
