@@ -21,8 +21,9 @@ SOLUTION = solution_source("01")
 changed = editor(SOLUTION)
 ASK = "def ask(question: str) -> str:"
 LIMIT = 1.0
-# Unique to this test process, so a sleep another xdist worker started is never counted here.
-SLEEP = f"sleep 25.{os.getpid()}"
+# Unique to this test process (fixed width, so no pid is a prefix of another), so a sleep another
+# xdist worker started is never counted here.
+SLEEP = f"sleep 25.{os.getpid():07d}"
 
 
 def in_ask(*lines: str) -> str:
