@@ -528,6 +528,9 @@ def _stem(word: str) -> str:
     return word
 
 
+_CONCEPT_STEMS = tuple(frozenset(_stem(word) for word in concept) for concept in _CONCEPTS)
+
+
 def _words(text: str) -> set[str]:
     return {_stem(word) for word in _WORD.findall(_plain_quotes(text))}
 
@@ -544,8 +547,7 @@ def _covers(tool: Tool, question: str) -> bool:
     asked = _words(question)
     if _currency_amount(question) is not None:
         asked |= {"currency", "convert"}
-    for concept in _CONCEPTS:
-        stems = {_stem(word) for word in concept}
+    for stems in _CONCEPT_STEMS:
         if own & stems:
             own |= stems
     return bool(own & asked)
